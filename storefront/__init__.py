@@ -1,0 +1,53 @@
+"""The make-to-order e-bike storefront."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from .config import ROOT, build_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Application factory: configuration, extensions, blueprints. Nothing happens at import time."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_mapping(build_config(app.instance_path, config))
+    _ensure_sqlite_directory(app)
+
+    from . import auth, cli, web
+    from .extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    web.init_app(app)
+    auth.init_app(app)
+    cli.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .ops.views import bp as ops_bp
+    from .shop.views import bp as shop_bp
+
+    for bp in (ops_bp, shop_bp):
+        app.register_blueprint(bp)
+
+
+def _ensure_sqlite_directory(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+        from pathlib import Path
+
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

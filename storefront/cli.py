@@ -1,0 +1,22 @@
+"""Flask CLI commands: `flask --app storefront seed-demo` and friends."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from .services.catalog import load_catalog_file
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load the catalog file (idempotent: a second run changes nothing)."""
+    added = load_catalog_file(current_app.config["CATALOG_PATH"])
+    if any(added.values()):
+        click.echo("Loaded demo data: " + ", ".join(f"{v} {k}" for k, v in added.items() if v))
+    else:
+        click.echo("Demo data already loaded; nothing changed.")

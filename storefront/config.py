@@ -1,0 +1,67 @@
+"""Configuration from the environment, with overrides from create_app(config=...)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment is missing something the shop cannot run without."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def build_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the app reads, from the environment first and then `overrides`."""
+    overrides = dict(overrides or {})
+    debug = overrides.get("DEBUG", env_flag("FLASK_DEBUG"))
+    testing = overrides.get("TESTING", False)
+    url = overrides.pop("DATABASE_URL", None) or os.environ.get("DATABASE_URL")
+    url = url or f"sqlite:///{Path(instance_path) / 'storefront.db'}"
+    config: dict[str, Any] = {
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CATALOG_PATH": os.environ.get("CATALOG_PATH", str(ROOT / "catalog" / "ebike.toml")),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
+        "SMTP_URL": os.environ.get("SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Voltwerk Cycles <orders@voltwerk.example>"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "STATUS_POLL_SECONDS": int(os.environ.get("STATUS_POLL_SECONDS", "5")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not (debug or testing),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": not (debug or testing),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "FIXED_NOW": None,  # tests and the simulator pin the clock here
+    }
+    config.update(overrides)
+    if not config["SECRET_KEY"]:
+        if not (debug or testing):
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it in the environment to a long random string, "
+                "for example: export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        config["SECRET_KEY"] = "dev-only-insecure-key"
+    return config

@@ -1,0 +1,194 @@
+"""The catalog as frozen dataclasses, parsed from the shop's data file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class CatalogError(ValueError):
+    """The catalog data file is malformed."""
+
+
+@dataclass(frozen=True)
+class Option:
+    group: str
+    code: str
+    label: str
+    delta_cents: int
+    component: str
+    needs_ral: bool = False
+    swatch: str | None = None
+    shape: str | None = None  # frame outline for the bike picture
+
+
+@dataclass(frozen=True)
+class Group:
+    code: str
+    label: str
+    pick: str  # "one" or "many"
+    options: tuple[Option, ...]
+
+    @property
+    def pick_one(self) -> bool:
+        return self.pick == "one"
+
+
+@dataclass(frozen=True)
+class Rule:
+    option: str
+    kind: str  # "needs" or "excludes"
+    targets: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class Workshop:
+    working_weekdays: frozenset[int]
+    holidays: frozenset[date]
+    capacity_per_day: int
+    assembly_days: int
+    testing_days: int
+    transit_days: int
+    window_days: int
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    sku: str
+    name: str
+    on_hand: int
+    lead_time_days: int
+
+
+@dataclass(frozen=True)
+class ChecklistSpec:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    shop_name: str
+    currency: str
+    timezone: str
+    product_code: str
+    product_label: str
+    base_cents: int
+    groups: tuple[Group, ...]
+    rules: tuple[Rule, ...]
+    workshop: Workshop
+    components: tuple[ComponentSpec, ...]
+    checklist: tuple[ChecklistSpec, ...]
+    _options: dict[str, Option] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for group in self.groups:
+            for option in group.options:
+                self._options[option.code] = option
+
+    def group(self, code: str) -> Group:
+        return next(g for g in self.groups if g.code == code)
+
+    def group_index(self, code: str) -> int:
+        return next(i for i, g in enumerate(self.groups) if g.code == code)
+
+    def option(self, code: str) -> Option | None:
+        return self._options.get(code)
+
+    def component_name(self, sku: str) -> str:
+        return next((c.name for c in self.components if c.sku == sku), sku)
+
+
+def parse_catalog(data: dict) -> Catalog:
+    """Build a Catalog from the decoded data file, checking that it hangs together."""
+    try:
+        catalog = _parse(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, CatalogError):
+            raise
+        raise CatalogError(f"catalog file is malformed: {exc!r}") from exc
+    _check_references(catalog)
+    return catalog
+
+
+def _parse(data: dict) -> Catalog:
+    groups = tuple(
+        Group(
+            code=g["code"],
+            label=g["label"],
+            pick=g["pick"],
+            options=tuple(
+                Option(
+                    group=g["code"],
+                    code=o["code"],
+                    label=o["label"],
+                    delta_cents=int(o["delta_cents"]),
+                    component=o["component"],
+                    needs_ral=bool(o.get("needs_ral", False)),
+                    swatch=o.get("swatch"),
+                    shape=o.get("shape"),
+                )
+                for o in g["options"]
+            ),
+        )
+        for g in data["groups"]
+    )
+    rules = tuple(_parse_rule(r) for r in data.get("rules", []))
+    ws = data["workshop"]
+    workshop = Workshop(
+        working_weekdays=frozenset(WEEKDAYS.index(d) for d in ws["working_days"]),
+        holidays=frozenset(date.fromisoformat(h) for h in ws.get("holidays", [])),
+        capacity_per_day=int(ws["assembly_capacity_per_day"]),
+        assembly_days=int(ws["assembly_days"]),
+        testing_days=int(ws["testing_days"]),
+        transit_days=int(ws["transit_days"]),
+        window_days=int(ws["window_days"]),
+    )
+    return Catalog(
+        shop_name=data["shop"]["name"],
+        currency=data["shop"]["currency"],
+        timezone=data["shop"]["timezone"],
+        product_code=data["product"]["code"],
+        product_label=data["product"]["label"],
+        base_cents=int(data["product"]["base_cents"]),
+        groups=groups,
+        rules=rules,
+        workshop=workshop,
+        components=tuple(
+            ComponentSpec(c["sku"], c["name"], int(c["on_hand"]), int(c["lead_time_days"])) for c in data["components"]
+        ),
+        checklist=tuple(ChecklistSpec(c["code"], c["label"]) for c in data.get("checklist", [])),
+    )
+
+
+def _parse_rule(r: dict) -> Rule:
+    if "needs" in r:
+        return Rule(r["option"], "needs", tuple(r["needs"]), r["message"])
+    if "excludes" in r:
+        return Rule(r["option"], "excludes", (r["excludes"],), r["message"])
+    raise CatalogError(f"rule for {r.get('option')!r} must say 'needs' or 'excludes'")
+
+
+def _check_references(catalog: Catalog) -> None:
+    codes = [o.code for g in catalog.groups for o in g.options]
+    if len(codes) != len(set(codes)):
+        raise CatalogError("option codes must be unique across groups")
+    skus = {c.sku for c in catalog.components}
+    for g in catalog.groups:
+        if g.pick not in ("one", "many"):
+            raise CatalogError(f"group {g.code!r}: pick must be 'one' or 'many'")
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", g.code):
+            raise CatalogError(f"group code {g.code!r} must be lower-case letters, digits and dashes")
+        for o in g.options:
+            if o.component not in skus:
+                raise CatalogError(f"option {o.code!r} uses unknown component {o.component!r}")
+    for rule in catalog.rules:
+        for code in (rule.option, *rule.targets):
+            if catalog.option(code) is None:
+                raise CatalogError(f"rule mentions unknown option {code!r}")
+    if catalog.workshop.capacity_per_day < 1 or not catalog.workshop.working_weekdays:
+        raise CatalogError("the workshop needs working days and a capacity of at least 1")

@@ -1,0 +1,113 @@
+"""The lead-time engine: when each part is ready, when the bike is built, tested, shipped and delivered."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from .calendar import add_working_days, working_day_on_or_after
+from .catalog import Workshop
+
+
+@dataclass(frozen=True)
+class Supply:
+    """What the shop can promise of one component right now."""
+
+    sku: str
+    name: str
+    lead_time_days: int
+    available: int  # on hand minus reserved
+    incoming: tuple[tuple[date, int], ...] = ()  # unpromised supplier deliveries: (arrival, quantity)
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # component | assembly | testing | shipping | delivery
+    label: str
+    date: date
+    detail: str
+    sku: str | None = None
+    source: str | None = None  # stock | incoming | supplier, for component steps
+
+
+@dataclass(frozen=True)
+class Estimate:
+    parts_ready: date
+    assembly: date
+    testing: date
+    ships: date
+    earliest: date
+    latest: date
+    steps: tuple[Step, ...]
+
+
+def component_ready(supply: Supply, quantity: int, today: date, workshop: Workshop) -> Step:
+    """When `quantity` of a component can be in the workshop, and why."""
+    if supply.available >= quantity:
+        return Step("component", supply.name, today, "in stock", supply.sku, "stock")
+    covered = supply.available
+    for arrival, incoming in sorted(supply.incoming):
+        covered += incoming
+        if covered >= quantity:
+            ready = max(arrival, today)
+            return Step("component", supply.name, ready, "arriving from supplier", supply.sku, "incoming")
+    ready = add_working_days(today, supply.lead_time_days, workshop)
+    detail = f"from supplier, about {supply.lead_time_days} working days"
+    return Step("component", supply.name, ready, detail, supply.sku, "supplier")
+
+
+def first_free_slot(day: date, booked: Mapping[date, int], workshop: Workshop, capacity: int | None = None) -> date:
+    """The first working day on or after `day` with an assembly slot left."""
+    capacity = workshop.capacity_per_day if capacity is None else capacity
+    day = working_day_on_or_after(day, workshop)
+    while booked.get(day, 0) >= capacity:
+        day = add_working_days(day, 1, workshop)
+    return day
+
+
+def estimate(
+    needs: Mapping[str, int],
+    supplies: Mapping[str, Supply],
+    booked: Mapping[date, int],
+    workshop: Workshop,
+    today: date,
+    capacity: int | None = None,
+) -> Estimate:
+    """Build the delivery estimate step by step for components `needs` (sku -> quantity)."""
+    steps = [component_ready(supplies[sku], qty, today, workshop) for sku, qty in needs.items()]
+    parts_ready = max((s.date for s in steps), default=today)
+    return schedule_from(parts_ready, booked, workshop, steps, capacity)
+
+
+def schedule_from(
+    parts_ready: date,
+    booked: Mapping[date, int],
+    workshop: Workshop,
+    steps: list[Step] | tuple[Step, ...] = (),
+    capacity: int | None = None,
+) -> Estimate:
+    """Assembly, testing, shipping and the delivery window once all parts are in."""
+    assembly = first_free_slot(parts_ready, booked, workshop, capacity)
+    testing = add_working_days(assembly, workshop.assembly_days, workshop)
+    ships = add_working_days(testing, workshop.testing_days, workshop)  # leaves the next working day
+    earliest = add_working_days(ships, workshop.transit_days, workshop)
+    latest = add_working_days(earliest, workshop.window_days, workshop)
+    slot_note = (
+        "first free assembly slot" if assembly > working_day_on_or_after(parts_ready, workshop) else "all parts in"
+    )
+    return Estimate(
+        parts_ready=parts_ready,
+        assembly=assembly,
+        testing=testing,
+        ships=ships,
+        earliest=earliest,
+        latest=latest,
+        steps=(
+            *steps,
+            Step("assembly", "Assembly", assembly, slot_note),
+            Step("testing", "Testing", testing, "electrical and road tests"),
+            Step("shipping", "Ships", ships, "leaves the workshop"),
+            Step("delivery", "Delivery", earliest, f"{workshop.transit_days} working days in transit"),
+        ),
+    )

@@ -1,0 +1,92 @@
+"""Loading the catalog data file into the database, and reading the live catalog back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from threading import Lock
+
+from sqlalchemy import select
+
+from ..domain.catalog import Catalog, parse_catalog
+from ..extensions import db
+from ..models import CatalogVersion, ChecklistItem, Component, Setting
+
+CAPACITY_KEY = "assembly_capacity_per_day"
+
+_cache: dict[str, Catalog] = {}
+_cache_lock = Lock()
+
+
+class NoCatalog(RuntimeError):
+    """No catalog has been loaded yet: run `flask --app storefront seed-demo`."""
+
+
+def read_catalog_file(path: str | Path) -> dict:
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    parse_catalog(data)  # fail early on a malformed file
+    return data
+
+
+def load_catalog_file(path: str | Path) -> dict[str, int]:
+    """Store the file as the live catalog and add missing components, checklist items and settings.
+
+    Idempotent: loading the same file twice changes nothing, and stock that staff changed is kept.
+    Returns counts of what was added.
+    """
+    data = read_catalog_file(path)
+    checksum = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    added = {"catalog": 0, "components": 0, "checklist": 0, "settings": 0}
+    try:
+        if db.session.scalar(select(CatalogVersion.id).where(CatalogVersion.checksum == checksum)) is None:
+            db.session.add(CatalogVersion(checksum=checksum, data=json.loads(json.dumps(data, default=str))))
+            added["catalog"] = 1
+        known = set(db.session.scalars(select(Component.sku)))
+        for spec in data["components"]:
+            if spec["sku"] not in known:
+                db.session.add(
+                    Component(
+                        sku=spec["sku"],
+                        name=spec["name"],
+                        on_hand=spec["on_hand"],
+                        lead_time_days=spec["lead_time_days"],
+                    )
+                )
+                added["components"] += 1
+        known_items = set(db.session.scalars(select(ChecklistItem.code)))
+        for position, item in enumerate(data.get("checklist", [])):
+            if item["code"] not in known_items:
+                db.session.add(ChecklistItem(code=item["code"], label=item["label"], position=position))
+                added["checklist"] += 1
+        if db.session.get(Setting, CAPACITY_KEY) is None:
+            capacity = str(data["workshop"]["assembly_capacity_per_day"])
+            db.session.add(Setting(key=CAPACITY_KEY, value=capacity))
+            added["settings"] += 1
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return added
+
+
+def live_catalog() -> Catalog:
+    """The newest loaded catalog, parsed once per process and version."""
+    newest = db.session.execute(
+        select(CatalogVersion.id, CatalogVersion.checksum).order_by(CatalogVersion.id.desc()).limit(1)
+    ).first()
+    if newest is None:
+        raise NoCatalog("No catalog loaded. Run: flask --app storefront seed-demo")
+    cached = _cache.get(newest.checksum)
+    if cached is None:
+        with _cache_lock:
+            data = db.session.get(CatalogVersion, newest.id).data
+            cached = _cache.setdefault(newest.checksum, parse_catalog(data))
+    return cached
+
+
+def assembly_capacity(catalog: Catalog) -> int:
+    setting = db.session.get(Setting, CAPACITY_KEY)
+    return int(setting.value) if setting else catalog.workshop.capacity_per_day

@@ -1,0 +1,146 @@
+"""Placing a paid order: Order, WorkOrder, part reservations or purchase requests, and the confirmation email.
+
+`place_order` runs inside the caller's transaction (fulfilment owns it), so everything here is written
+together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+
+from ..domain.calendar import add_working_days
+from ..domain.catalog import Catalog
+from ..domain.leadtime import schedule_from
+from ..domain.pricing import format_cents
+from ..extensions import db
+from ..mail.outbox import enqueue
+from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
+from ..timeutil import local_date
+from .catalog import assembly_capacity
+from .links import status_url
+from .supply import booked_slots
+
+
+def new_status_token() -> tuple[str, str]:
+    """A random token of 256 bits for the status link, and the hash used to look it up."""
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def place_order(
+    checkout: Checkout, catalog: Catalog, *, session_id: str, payment_reference: str | None, paid_at: datetime
+) -> Order:
+    """Create the order and everything that hangs off it for a paid checkout (no commit here)."""
+    today = local_date(paid_at, catalog.timezone)
+    snapshot = checkout.snapshot
+    token, digest = new_status_token()
+    order = Order(
+        checkout_id=checkout.id,
+        stripe_session_id=session_id,
+        payment_reference=payment_reference,
+        status_token=token,
+        status_token_hash=digest,
+        customer_name=checkout.customer_name,
+        email=checkout.email,
+        phone=checkout.phone,
+        address=checkout.address,
+        build=snapshot["build"],
+        lines=snapshot["lines"],
+        total_cents=checkout.total_cents,
+        currency=checkout.currency,
+        promised_earliest=date.fromisoformat(snapshot["estimate"]["earliest"]),
+        promised_latest=date.fromisoformat(snapshot["estimate"]["latest"]),
+        forecast_earliest=date.fromisoformat(snapshot["estimate"]["earliest"]),
+        forecast_latest=date.fromisoformat(snapshot["estimate"]["latest"]),
+        paid_at=paid_at,
+    )
+    db.session.add(order)
+    db.session.flush()
+    order.number = f"EB-{today.year}-{order.id:05d}"
+
+    parts, parts_ready = _allocate(snapshot["components"], today, paid_at, catalog)
+    plan = schedule_from(parts_ready, booked_slots(today), catalog.workshop, capacity=assembly_capacity(catalog))
+    work_order = WorkOrder(
+        order=order,
+        stage="sourcing",
+        stage_entered_at=paid_at,
+        planned_parts_date=plan.parts_ready,
+        planned_assembly_date=plan.assembly,
+        planned_testing_date=plan.testing,
+        planned_ship_date=plan.ships,
+        planned_delivery_date=plan.earliest,
+        parts=parts,
+    )
+    db.session.add(work_order)
+    order.forecast_earliest, order.forecast_latest = plan.earliest, plan.latest
+    if plan.earliest > order.promised_earliest:
+        order.forecast_reason = "parts sold out between your quote and your payment"
+    db.session.add(
+        WorkOrderEvent(
+            work_order=work_order,
+            at=paid_at,
+            action="created",
+            to_stage="sourcing",
+            note="Payment received; order placed.",
+            customer_visible=True,
+        )
+    )
+    _queue_confirmation(order, catalog)
+    return order
+
+
+def _allocate(components: dict[str, int], today: date, now: datetime, catalog: Catalog):
+    """Reserve each component from stock, or put it on a purchase request. Returns lines and parts date."""
+    rows = db.session.scalars(select(Component).where(Component.sku.in_(components)).order_by(Component.id)).all()
+    lines, parts_ready = [], today
+    for component in rows:
+        quantity = components[component.sku]
+        if _reserve(component.id, quantity):
+            lines.append(PartLine(component_id=component.id, quantity=quantity, state="reserved", reserved_at=now))
+            continue
+        request = _purchase_request_for(component, quantity, today, catalog)
+        lines.append(PartLine(component_id=component.id, quantity=quantity, state="awaiting", purchase_request=request))
+        parts_ready = max(parts_ready, request.expected_date)
+    return lines, parts_ready
+
+
+def _reserve(component_id: int, quantity: int) -> bool:
+    """Atomically reserve stock; the WHERE clause makes two buyers of the last unit get one each at most."""
+    result = db.session.execute(
+        update(Component)
+        .where(Component.id == component_id, Component.on_hand - Component.reserved >= quantity)
+        .values(reserved=Component.reserved + quantity)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _purchase_request_for(component: Component, quantity: int, today: date, catalog: Catalog) -> PurchaseRequest:
+    """A new supplier order for the shortfall, arriving after the component's lead time."""
+    expected = add_working_days(today, component.lead_time_days, catalog.workshop)
+    request = PurchaseRequest(
+        component_id=component.id, quantity=quantity, expected_date=expected, original_expected_date=expected
+    )
+    db.session.add(request)
+    return request
+
+
+def _queue_confirmation(order: Order, catalog: Catalog) -> None:
+    lines = "\n".join(f"  {line['label']}: {format_cents(line['price_cents'], order.currency)}" for line in order.lines)
+    body = (
+        f"Hello {order.first_name},\n\n"
+        f"Thank you for your order {order.number}. We build your e-bike to order.\n\n"
+        f"{lines}\n  Total paid: {format_cents(order.total_cents, order.currency)}\n\n"
+        f"Estimated delivery: {order.promised_earliest:%a %d %b %Y} to {order.promised_latest:%a %d %b %Y}.\n\n"
+        f"Follow every step of the build here (keep this link private):\n{status_url(order)}\n\n"
+        f"{catalog.shop_name}\n"
+    )
+    enqueue(order.email, f"Order {order.number} confirmed", body, f"order-confirmed:{order.id}")

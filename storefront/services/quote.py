@@ -1,0 +1,94 @@
+"""Quote a build: validate it, price it, estimate its delivery and explain every option."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..domain.build import Build, BuildError, Conflict, blocked_reason, conflicts, parse_build
+from ..domain.catalog import Catalog
+from ..domain.leadtime import Estimate, estimate
+from ..domain.pricing import PriceLine, price_lines, total_cents
+from .catalog import assembly_capacity, live_catalog
+from .supply import booked_slots, component_needs, load_supplies
+
+
+@dataclass(frozen=True)
+class OptionInfo:
+    blocked_reason: str | None
+    days_delta: int | None  # calendar days the earliest delivery moves if this option is chosen
+
+
+@dataclass(frozen=True)
+class Quote:
+    catalog: Catalog
+    build: Build
+    errors: list[BuildError]
+    conflicts: list[Conflict]
+    lines: list[PriceLine]
+    total_cents: int
+    estimate: Estimate
+    options: dict[str, OptionInfo] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors and not self.conflicts
+
+    def all_errors(self) -> list[BuildError]:
+        return [*self.errors, *(c.error for c in self.conflicts)]
+
+
+def quote(raw: Mapping[str, Sequence[str]], today: date) -> Quote:
+    """Everything the configurator and the quote API show for the raw choices `raw`."""
+    catalog = live_catalog()
+    build, errors = parse_build(raw, catalog)
+    supplies = load_supplies()
+    booked = booked_slots(today)
+    capacity = assembly_capacity(catalog)
+
+    def estimate_for(candidate: Build) -> Estimate:
+        needs = component_needs(candidate, catalog)
+        return estimate(needs, supplies, booked, catalog.workshop, today, capacity)
+
+    current = estimate_for(build)
+    lines = price_lines(build, catalog)
+    return Quote(
+        catalog=catalog,
+        build=build,
+        errors=errors,
+        conflicts=conflicts(build, catalog),
+        lines=lines,
+        total_cents=total_cents(lines),
+        estimate=current,
+        options=_option_infos(build, catalog, current, estimate_for),
+    )
+
+
+def _option_infos(build: Build, catalog: Catalog, current: Estimate, estimate_for) -> dict[str, OptionInfo]:
+    infos = {}
+    for group in catalog.groups:
+        for option in group.options:
+            reason = blocked_reason(option, build, catalog)
+            delta = None
+            if reason is None and not build.has(option.code):
+                delta = (estimate_for(build.replacing(option, catalog)).earliest - current.earliest).days
+            infos[option.code] = OptionInfo(reason, delta)
+    return infos
+
+
+def snapshot(current: Quote) -> dict:
+    """The frozen record of a quote that a checkout, and later its order, keeps."""
+    from ..shop.presenters import estimate_json
+
+    return {
+        "build": {"picks": {g: list(c) for g, c in current.build.picks.items()}, "ral": current.build.ral},
+        "lines": [
+            {"group": line.group, "code": line.code, "label": line.label, "price_cents": line.price_cents}
+            for line in current.lines
+        ],
+        "total_cents": current.total_cents,
+        "currency": current.catalog.currency,
+        "estimate": estimate_json(current.estimate),
+        "components": component_needs(current.build, current.catalog),
+    }

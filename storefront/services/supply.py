@@ -1,0 +1,60 @@
+"""Read the workshop's current supply picture: stock, incoming deliveries and booked assembly slots."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..domain.build import Build
+from ..domain.catalog import Catalog
+from ..domain.leadtime import Supply
+from ..extensions import db
+from ..models import Component, PartLine, PurchaseRequest, WorkOrder
+
+SLOT_HOLDING_STAGES = ("sourcing", "assembly")
+
+
+def component_needs(build: Build, catalog: Catalog) -> dict[str, int]:
+    """Components (sku -> quantity) a build uses, one per chosen option."""
+    return dict(Counter(catalog.option(code).component for code in build.codes()))
+
+
+def load_supplies() -> dict[str, Supply]:
+    """Available-to-promise per component: on hand minus reserved, plus unpromised incoming deliveries."""
+    promised = (
+        select(PartLine.purchase_request_id, func.sum(PartLine.quantity).label("qty"))
+        .where(PartLine.state == "awaiting")
+        .group_by(PartLine.purchase_request_id)
+        .subquery()
+    )
+    incoming_rows = db.session.execute(
+        select(
+            PurchaseRequest.component_id,
+            PurchaseRequest.expected_date,
+            PurchaseRequest.quantity - PurchaseRequest.received_quantity - func.coalesce(promised.c.qty, 0),
+        )
+        .outerjoin(promised, promised.c.purchase_request_id == PurchaseRequest.id)
+        .where(PurchaseRequest.status == "open")
+    ).all()
+    incoming: dict[int, list[tuple[date, int]]] = {}
+    for component_id, expected, free in incoming_rows:
+        if free > 0:
+            incoming.setdefault(component_id, []).append((expected, int(free)))
+    return {
+        c.sku: Supply(c.sku, c.name, c.lead_time_days, c.on_hand - c.reserved, tuple(sorted(incoming.get(c.id, ()))))
+        for c in db.session.scalars(select(Component))
+    }
+
+
+def booked_slots(from_day: date, exclude_work_order: int | None = None) -> dict[date, int]:
+    """Assembly slots already taken per day, from `from_day` on."""
+    query = (
+        select(WorkOrder.planned_assembly_date, func.count())
+        .where(WorkOrder.stage.in_(SLOT_HOLDING_STAGES), WorkOrder.planned_assembly_date >= from_day)
+        .group_by(WorkOrder.planned_assembly_date)
+    )
+    if exclude_work_order is not None:
+        query = query.where(WorkOrder.id != exclude_work_order)
+    return {day: count for day, count in db.session.execute(query)}

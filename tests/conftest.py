@@ -1,0 +1,86 @@
+"""Shared fixtures. The schema is built once per run through the Alembic migrations, on SQLite by default
+or on the database DATABASE_URL names (CI runs the suite on PostgreSQL that way)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from storefront import create_app
+from storefront.extensions import db
+from storefront.services.catalog import load_catalog_file
+
+# A Tuesday morning in New York; every test sees this clock unless it sets its own.
+FIXED_NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "FIXED_NOW": FIXED_NOW,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SERVER_NAME": None,
+        }
+    )
+    with app.app_context():
+        _drop_everything()
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _drop_everything() -> None:
+    """Start from an empty database, whatever an earlier run left behind."""
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        else:
+            tables = conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars().all()
+            for table in tables:
+                conn.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An app context on a clean database with the demo catalog loaded."""
+    app.config["FIXED_NOW"] = FIXED_NOW
+    with app.app_context():
+        _empty_tables()
+        load_catalog_file(app.config["CATALOG_PATH"])
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app_ctx):
+    return app_ctx.test_client()
+
+
+@pytest.fixture
+def htmx_headers() -> dict[str, str]:
+    return {"HX-Request": "true"}

@@ -1,0 +1,89 @@
+"""The lead-time engine: working days, holidays, full assembly days, stock versus supplier, per-option deltas."""
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from storefront.domain.calendar import add_working_days, working_day_on_or_after, working_days_between
+from storefront.domain.leadtime import Supply, component_ready, estimate, first_free_slot
+
+TUE = date(2026, 12, 1)
+
+
+def supplies(catalog, **available):
+    return {
+        c.sku: Supply(c.sku, c.name, c.lead_time_days, available.get(c.sku.replace("-", "_"), c.on_hand))
+        for c in catalog.components
+    }
+
+
+def test_working_days_skip_weekends_and_holidays(catalog):
+    ws = catalog.workshop
+    assert add_working_days(date(2026, 12, 4), 1, ws) == date(2026, 12, 7)  # Fri -> Mon
+    assert add_working_days(date(2026, 11, 25), 1, ws) == date(2026, 11, 27)  # Thanksgiving is a holiday
+    assert working_day_on_or_after(date(2026, 12, 25), ws) == date(2026, 12, 28)  # Christmas Fri -> Mon
+    assert working_days_between(date(2026, 12, 4), date(2026, 12, 7), ws) == 1
+
+
+def test_an_in_stock_build_is_assembled_today_and_delivered_a_week_later(catalog):
+    result = estimate({"FRAME-ST": 1, "MOT-H250": 1}, supplies(catalog), {}, catalog.workshop, TUE)
+    assert result.assembly == TUE
+    assert result.testing == date(2026, 12, 2)
+    assert result.ships == date(2026, 12, 3)
+    assert result.earliest == date(2026, 12, 8)  # 3 working days in transit
+    assert result.latest == date(2026, 12, 10)  # window of two working days
+    assert [s.kind for s in result.steps][-4:] == ["assembly", "testing", "shipping", "delivery"]
+
+
+def test_a_component_out_of_stock_waits_for_its_supplier_lead_time(catalog):
+    result = estimate({"FRAME-FD": 1, "MOT-H250": 1}, supplies(catalog), {}, catalog.workshop, TUE)
+    frame = next(s for s in result.steps if s.sku == "FRAME-FD")
+    assert frame.source == "supplier" and frame.detail == "from supplier, about 20 working days"
+    assert frame.date == add_working_days(TUE, 20, catalog.workshop)
+    assert result.assembly == frame.date
+
+
+def test_unpromised_incoming_stock_counts_from_its_arrival_date(catalog):
+    arriving = date(2026, 12, 9)
+    supply = Supply("BAT-750", "Battery 750 Wh", 12, available=0, incoming=((arriving, 2),))
+    step = component_ready(supply, 1, TUE, catalog.workshop)
+    assert step.date == arriving and step.source == "incoming"
+    assert component_ready(supply, 3, TUE, catalog.workshop).source == "supplier"
+
+
+def test_reserved_stock_is_not_available(catalog):
+    step = component_ready(Supply("MOT-M750", "Motor", 18, available=0), 1, TUE, catalog.workshop)
+    assert step.source == "supplier"
+
+
+def test_a_full_assembly_day_moves_the_build_to_the_next_free_day(catalog):
+    booked = {TUE: 4, date(2026, 12, 2): 4}
+    assert first_free_slot(TUE, booked, catalog.workshop) == date(2026, 12, 3)
+    result = estimate({"FRAME-ST": 1}, supplies(catalog), booked, catalog.workshop, TUE)
+    assert result.assembly == date(2026, 12, 3)
+    assert result.steps[-4].detail == "first free assembly slot"
+
+
+def test_capacity_can_be_overridden(catalog):
+    assert first_free_slot(TUE, {TUE: 4}, catalog.workshop, capacity=5) == TUE
+
+
+def test_assembly_never_lands_on_a_holiday_or_weekend(catalog):
+    result = estimate({"FRAME-ST": 1}, supplies(catalog), {}, catalog.workshop, date(2026, 11, 26))
+    assert result.assembly == date(2026, 11, 27)
+    weekend = estimate({"FRAME-ST": 1}, supplies(catalog), {}, catalog.workshop, date(2026, 12, 5))
+    assert weekend.assembly == date(2026, 12, 7)
+
+
+@given(st.data())
+def test_adding_a_component_never_makes_delivery_earlier(catalog, data):
+    skus = [c.sku for c in catalog.components]
+    chosen = data.draw(st.lists(st.sampled_from(skus), unique=True, max_size=8))
+    extra = data.draw(st.sampled_from(skus))
+    stock = {sku: data.draw(st.integers(0, 3)) for sku in skus}
+    supply = {c.sku: Supply(c.sku, c.name, c.lead_time_days, stock[c.sku]) for c in catalog.components}
+    booked = {add_working_days(TUE, i, catalog.workshop): data.draw(st.integers(0, 5)) for i in range(10)}
+    before = estimate({s: 1 for s in chosen}, supply, booked, catalog.workshop, TUE)
+    after = estimate({s: 1 for s in {*chosen, extra}}, supply, booked, catalog.workshop, TUE)
+    assert after.earliest >= before.earliest
