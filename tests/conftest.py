@@ -14,6 +14,15 @@ from storefront import create_app
 from storefront.extensions import db
 from storefront.services.catalog import load_catalog_file
 
+pytest_plugins = [
+    "tests.support.orders",
+    "tests.support.checkout",
+    "tests.support.backoffice",
+    "tests.support.tracker",
+    "tests.support.planning",
+    "tests.support.production",
+]
+
 # A Tuesday morning in New York; every test sees this clock unless it sets its own.
 FIXED_NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 
