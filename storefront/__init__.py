@@ -20,8 +20,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(app.instance_path, config))
     _ensure_sqlite_directory(app)
 
-    from . import auth, cli, web
+    from . import auth, cli, logs, web
     from .extensions import csrf, db, htmx, limiter, login_manager, migrate
+    from .services import plan_version  # noqa: F401  (registers the session listeners)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -32,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     web.init_app(app)
     auth.init_app(app)
+    logs.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
     return app

@@ -79,11 +79,18 @@ def live_catalog() -> Catalog:
     ).first()
     if newest is None:
         raise NoCatalog("No catalog loaded. Run: flask --app storefront seed-demo")
-    cached = _cache.get(newest.checksum)
+    return catalog_for(newest.checksum)
+
+
+def catalog_for(checksum: str) -> Catalog:
+    """The parsed catalog with this checksum, read from the database once per process."""
+    cached = _cache.get(checksum)
     if cached is None:
         with _cache_lock:
-            data = db.session.get(CatalogVersion, newest.id).data
-            cached = _cache.setdefault(newest.checksum, parse_catalog(data))
+            data = db.session.scalar(select(CatalogVersion.data).where(CatalogVersion.checksum == checksum))
+            if data is None:
+                raise NoCatalog("No catalog loaded. Run: flask --app storefront seed-demo")
+            cached = _cache.setdefault(checksum, parse_catalog(data))
     return cached
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from ..cache import LRU
 from ..domain.build import Build, BuildError, Conflict, blocked_reason, conflicts, parse_build
 from ..domain.catalog import Catalog
 from ..domain.leadtime import Estimate, estimate
 from ..domain.pricing import PriceLine, price_lines, total_cents
-from .catalog import assembly_capacity, live_catalog
+from ..timeutil import local_date
+from .catalog import NoCatalog, assembly_capacity, catalog_for, live_catalog
+from .plan_version import current_stamp
 from .supply import booked_slots, component_needs, load_supplies
 
 
@@ -37,6 +40,23 @@ class Quote:
 
     def all_errors(self) -> list[BuildError]:
         return [*self.errors, *(c.error for c in self.conflicts)]
+
+
+_quotes = LRU(4096)
+
+
+def cached_quote(raw: Mapping[str, Sequence[str]], now: datetime) -> tuple[Quote, tuple]:
+    """The quote for `raw` at `now`, recomputed only when the catalog, the plan or the shop's day changes.
+
+    Costs one small query when cached. Returns the quote and its cache key.
+    """
+    stamp = current_stamp()
+    if stamp[0] is None:
+        raise NoCatalog("No catalog loaded. Run: flask --app storefront seed-demo")
+    today = local_date(now, catalog_for(stamp[0]).timezone)
+    choices = tuple((k, tuple(v)) for k, v in sorted(raw.items()) if isinstance(v, (list, tuple)))
+    key = (stamp, today, choices)
+    return _quotes.get_or_make(key, lambda: quote(raw, today)), key
 
 
 def quote(raw: Mapping[str, Sequence[str]], today: date) -> Quote:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, request, url_for
+from urllib.parse import urlencode
 
-from ..clock import shop_today
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+
+from .. import clock
+from ..cache import LRU
 from ..services.catalog import live_catalog
-from ..services.quote import Quote, quote
+from ..services.quote import Quote, cached_quote
 from ..web import render_page_or_partial
 from .forms import build_form
 from .presenters import quote_json
@@ -14,53 +17,51 @@ from .presenters import quote_json
 bp = Blueprint("shop", __name__)
 
 MAX_QUERY_LENGTH = 2048
+_fragments = LRU(2048)  # rendered summary fragments, keyed like the quotes they show
 
 
-def _current_quote() -> Quote:
-    catalog = live_catalog()
+def _current_quote() -> tuple[Quote, tuple]:
     args = request.args if len(request.query_string) <= MAX_QUERY_LENGTH else {}
-    return quote({k: args.getlist(k) for k in args}, shop_today(catalog.timezone))
+    return cached_quote({k: args.getlist(k) for k in args}, clock.now())
+
+
+def _share_url(current: Quote) -> str:
+    return f"{url_for('shop.configure')}?{urlencode(current.build.query_items())}"
 
 
 @bp.get("/")
 def home():
-    """The shop front goes straight to the configurator with a sensible starting build."""
+    """The shop front goes straight to the configurator."""
     return redirect(url_for("shop.configure"))
 
 
 @bp.get("/configure")
 def configure():
-    """The configurator: pick options, see price and delivery update live."""
+    """The configurator: pick options, see price and delivery update live. No query starts a default build."""
     if not request.args:
-        return redirect(url_for("shop.configure", **current_app.config.get("DEFAULT_BUILD", _default_build())))
-    current = _current_quote()
+        catalog = live_catalog()
+        return redirect(url_for("shop.configure", **{g.code: g.options[0].code for g in catalog.groups if g.pick_one}))
+    current, _ = _current_quote()
     form = build_form(current.catalog, request.args)
     return render_page_or_partial("shop/configure.html", "shop/partials/_summary.html", form=form, quote=current)
 
 
 @bp.get("/configure/summary")
 def summary():
-    """Live summary of the current build (htmx fragment, or the full page without JS)."""
-    current = _current_quote()
-    form = build_form(current.catalog, request.args)
-    response = render_page_or_partial("shop/configure.html", "shop/partials/_summary.html", form=form, quote=current)
-    response.headers["HX-Replace-Url"] = url_for("shop.configure", _anchor=None) + "?" + _query(current)
+    """Live summary of the current build: the htmx fragment, or the full page without JavaScript."""
+    current, key = _current_quote()
+    if request.headers.get("HX-Request") != "true":
+        form = build_form(current.catalog, request.args)
+        return render_template("shop/configure.html", form=form, quote=current)
+    body = _fragments.get_or_make(key, lambda: render_template("shop/partials/_summary.html", quote=current))
+    response = Response(body, mimetype="text/html")
+    response.vary.add("HX-Request")
+    response.headers["HX-Replace-Url"] = _share_url(current)
     return response
 
 
 @bp.get("/api/quote")
 def api_quote():
     """JSON quote for the same query parameters; an invalid build answers 422 with its errors."""
-    current = _current_quote()
+    current, _ = _current_quote()
     return jsonify(quote_json(current)), (200 if current.valid else 422)
-
-
-def _query(current: Quote) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(current.build.query_items())
-
-
-def _default_build() -> dict[str, str]:
-    catalog = live_catalog()
-    return {g.code: g.options[0].code for g in catalog.groups if g.pick_one}

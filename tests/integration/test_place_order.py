@@ -45,3 +45,16 @@ def test_each_order_queues_one_confirmation_with_its_status_link(app_ctx):
     assert messages[0].to_email == "ada@example.com"
     assert f"/orders/{order.status_token}" in messages[0].body_text
     assert db.session.scalar(select(func.count()).select_from(PartLine)) == 4
+
+
+def test_a_cached_quote_is_recomputed_once_an_order_takes_the_last_unit(app_ctx):
+    client = app_ctx.test_client()
+    url = "/api/quote?frame=step-through&motor=mid-750&battery=b400&color=graphite"
+    before = client.get(url).get_json()["estimate"]
+    assert client.get(url).get_json()["estimate"] == before  # served from the cache
+    build = {"frame": ["high-step"], "motor": ["mid-750"], "battery": ["b400"], "color": ["graphite"]}
+    make_paid_order(app_ctx.config["FIXED_NOW"], build)
+    after = client.get(url).get_json()["estimate"]
+    motor = next(s for s in after["steps"] if s["sku"] == "MOT-M750")
+    assert motor["detail"] == "from supplier, about 18 working days"
+    assert after["earliest"] > before["earliest"]

@@ -1,0 +1,63 @@
+"""Structured logs: one JSON object per line, each carrying the request id."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+
+from flask import Flask, Response, g, has_request_context, request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+_SECRET_PATTERN = re.compile(r"(sk_(live|test)_|whsec_|rk_(live|test)_)[A-Za-z0-9]+")
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """Compact JSON lines; anything that looks like a Stripe secret is masked before it is written."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return _SECRET_PATTERN.sub(r"\1[redacted]", json.dumps(entry, default=str))
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_assign_request_id)
+    app.after_request(_echo_request_id)
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    if not app.debug and not app.testing:
+        app.logger.handlers[:] = [handler]
+        app.logger.setLevel(logging.INFO)
+        app.logger.propagate = False
+        for name in ("storefront", "gunicorn.error"):
+            logger = logging.getLogger(name)
+            logger.handlers[:] = [handler]
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
+
+
+def _assign_request_id() -> None:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
+def _echo_request_id(response: Response) -> Response:
+    response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+    return response

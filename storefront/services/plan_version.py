@@ -1,0 +1,70 @@
+"""A version stamp for everything a quote depends on, so quotes can be cached until something changes.
+
+Any flush that touches stock, purchase requests, part lines, work orders, settings or the catalog writes a
+new random stamp in the same transaction, and so does a bulk UPDATE/DELETE on those tables. Readers compare
+one small row instead of recomputing the plan.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import CatalogVersion, Component, PartLine, PurchaseRequest, Setting, WorkOrder
+
+KEY = "plan_version"
+WATCHED = (Component, PurchaseRequest, PartLine, WorkOrder, CatalogVersion)
+WATCHED_TABLES = {m.__tablename__ for m in WATCHED} | {"settings"}
+
+
+def current_stamp() -> tuple[str | None, str | None]:
+    """(newest catalog checksum, plan version) in one round trip."""
+    catalog = select(CatalogVersion.checksum).order_by(CatalogVersion.id.desc()).limit(1).scalar_subquery()
+    version = select(Setting.value).where(Setting.key == KEY).scalar_subquery()
+    row = db.session.execute(select(catalog, version)).one()
+    return row[0], row[1]
+
+
+def _touches_plan(session: Session) -> bool:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, WATCHED) or (isinstance(obj, Setting) and obj.key != KEY):
+            return True
+    return False
+
+
+def _bump(session: Session) -> None:
+    stamp = session.get(Setting, KEY)
+    if stamp is None:
+        session.add(Setting(key=KEY, value=uuid.uuid4().hex))
+    else:
+        stamp.value = uuid.uuid4().hex
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, flush_context, instances) -> None:
+    if _touches_plan(session):
+        _bump(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_bulk_write(state) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table.name in WATCHED_TABLES and table.name != "settings":
+        state.session.info["plan_dirty"] = True
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop("plan_dirty", None)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if session.info.pop("plan_dirty", False):
+        _bump(session)
+        session.flush()

@@ -1,0 +1,50 @@
+"""Security headers on every response, a CSP that allows no inline script, request ids, and CSRF on."""
+
+import logging
+
+from storefront.logs import JsonFormatter, RequestIdFilter
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/configure?frame=step-through&motor=hub-250&battery=b400&color=graphite")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_pages_contain_no_inline_script_or_style(client):
+    html = client.get("/configure?frame=cargo&motor=mid-500&battery=b400&color=graphite").get_data(as_text=True)
+    assert "<script>" not in html and "<script " not in html.replace('<script src="', "")
+    assert " style=" not in html and "<style" not in html
+    assert " onclick=" not in html.lower()
+
+
+def test_every_response_gets_a_request_id_and_keeps_a_sane_incoming_one(client):
+    generated = client.get("/healthz").headers["X-Request-ID"]
+    assert len(generated) == 32
+    assert client.get("/healthz", headers={"X-Request-ID": "lb-abc12345"}).headers["X-Request-ID"] == "lb-abc12345"
+    hostile = client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"}).headers["X-Request-ID"]
+    assert "<" not in hostile and len(hostile) == 32
+
+
+def test_json_logs_carry_the_request_id_and_mask_secrets():
+    record = logging.LogRecord("storefront", logging.INFO, __file__, 1, "key sk_live_abcdef123 used", (), None)
+    RequestIdFilter().filter(record)
+    line = JsonFormatter().format(record)
+    assert '"request_id": "-"' in line
+    assert "abcdef123" not in line and "sk_live_[redacted]" in line
+
+
+def test_secret_key_is_required_outside_debug_and_tests(monkeypatch):
+    import pytest
+
+    from storefront import create_app
+    from storefront.config import ConfigError
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        create_app({"DATABASE_URL": "sqlite://"})
