@@ -1,8 +1,9 @@
 """A version stamp for everything a quote depends on, so quotes can be cached until something changes.
 
-Any flush that touches stock, purchase requests, part lines, work orders, settings or the catalog writes a
-new random stamp in the same transaction, and so does a bulk UPDATE/DELETE on those tables. Readers compare
-one small row instead of recomputing the plan.
+A transaction that touches stock, purchase requests, part lines, work orders, settings or the catalog (through
+the ORM or a bulk UPDATE/DELETE) writes a new random stamp just before it commits. Writing it last keeps a
+single lock order (data rows, then the stamp row), so concurrent writers cannot deadlock on it. Readers
+compare one small row instead of recomputing the plan.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def _bump(session: Session) -> None:
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, flush_context, instances) -> None:
     if _touches_plan(session):
-        _bump(session)
+        session.info["plan_dirty"] = True
 
 
 @event.listens_for(Session, "do_orm_execute")
