@@ -1,0 +1,59 @@
+"""A database connection that drops mid-request gets a clean 503, and the next request works."""
+
+from __future__ import annotations
+
+import pytest
+from flask import g
+from sqlalchemy import event, text
+
+from storefront.extensions import db
+
+URL = "/api/quote?frame=step-through&motor=hub-250&battery=b400&color=graphite"
+
+
+@pytest.fixture
+def drop_connection_once(app_ctx):
+    """Kill this request's database connection right after its first query.
+
+    On PostgreSQL the server terminates the backend for real (pg_terminate_backend); SQLite cannot lose a
+    connection, so there the next statement fails the way a dropped link does.
+    """
+    engine = db.engine
+    state = {"armed": True}
+
+    def after_execute(conn, cursor, statement, parameters, context, executemany):
+        if not state["armed"] or not g.get("request_id"):
+            return
+        state["armed"] = False
+        if engine.dialect.name == "postgresql":
+            pid = conn.connection.dbapi_connection.info.backend_pid
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+                admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        else:
+            state["fail_next"] = True
+
+    def before_execute(conn, cursor, statement, parameters, context, executemany):
+        if state.pop("fail_next", False):
+            import sqlite3
+
+            raise sqlite3.OperationalError("disk I/O error: connection lost")
+
+    event.listen(engine, "after_cursor_execute", after_execute)
+    event.listen(engine, "before_cursor_execute", before_execute)
+    yield state
+    event.remove(engine, "after_cursor_execute", after_execute)
+    event.remove(engine, "before_cursor_execute", before_execute)
+
+
+def test_a_dropped_connection_answers_503_and_the_next_request_recovers(app_ctx, drop_connection_once):
+    client = app_ctx.test_client()
+    from storefront.services.quote import _quotes
+
+    _quotes.clear()  # force the request to run several queries
+    dropped = client.get(URL)
+    assert dropped.status_code == 503
+    assert dropped.get_json()["error"] == "Service Unavailable"
+    recovered = client.get(URL)
+    assert recovered.status_code == 200 and recovered.get_json()["valid"] is True
+    page = client.get("/healthz")
+    assert page.status_code == 200
