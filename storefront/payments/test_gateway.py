@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 
 from ..models import Checkout
 from . import NewSession
@@ -32,7 +32,15 @@ class UnknownTestCard(Exception):
 def create_session(checkout: Checkout, *, success_url: str, cancel_url: str, expires_at: int) -> NewSession:
     """A new test session id on the checkout; the customer pays on our own test payment page."""
     session_id = f"cs_test_{secrets.token_hex(24)}"
-    return NewSession(id=session_id, url=url_for("test_payments.pay", session_id=session_id, _external=True))
+    return NewSession(id=session_id, url=payment_page_url(session_id))
+
+
+def payment_page_url(session_id: str) -> str:
+    """The absolute test payment page URL, from the request, or from PUBLIC_URL outside one (CLI, workers)."""
+    if has_request_context():
+        return url_for("test_payments.pay", session_id=session_id, _external=True)
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        return url_for("test_payments.pay", session_id=session_id, _external=True)
 
 
 def expires_at(checkout: Checkout) -> datetime:
@@ -63,7 +71,7 @@ def session_dict(checkout: Checkout) -> dict[str, Any]:
         "payment_intent": payment_intent_id(checkout.stripe_session_id) if paid else None,
         "payment_status": "paid" if paid else "unpaid",
         "status": status,
-        "url": None if paid else url_for("test_payments.pay", session_id=checkout.stripe_session_id, _external=True),
+        "url": None if paid else payment_page_url(checkout.stripe_session_id),
     }
 
 
