@@ -383,19 +383,42 @@ class SmtpSink:
 
     def __init__(self):
         self.messages: list = []
+        self.reject: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.reject:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope)
         return "250 Message accepted for delivery"
 
 
+class SmtpServer:
+    """aiosmtpd on a fixed local port that can be stopped and started again, to simulate an outage."""
+
+    def __init__(self, sink: SmtpSink):
+        self.sink, self.port, self.controller = sink, free_port(), None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
 @pytest.fixture
 def smtp_server():
-    """A real SMTP server on 127.0.0.1; yields (controller, sink). Stop and start it to simulate an outage."""
-    from aiosmtpd.controller import Controller
-
+    """A real SMTP server on 127.0.0.1; yields (server, sink)."""
     sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, sink
-    controller.stop(no_assert=True)
+    server = SmtpServer(sink)
+    server.start()
+    yield server, sink
+    server.stop()
