@@ -66,7 +66,7 @@ def start():
             return redirect(start_checkout(current, customer, _urls(current)), 303)
         except PaymentError as exc:
             payment_error = str(exc)
-    status = 503 if payment_error else (422 if form.errors else 200)
+    status = 503 if payment_error else 200  # a form shown again with its errors is an ordinary page
     return render_template(
         "checkout/start.html", form=form, quote=current, build_query=_build_query(current), payment_error=payment_error
     ), status

@@ -23,18 +23,15 @@ def _test_checkout(session_id: str):
 def pay(session_id: str):
     """Pay a test session with a Stripe test card; success goes through the same fulfilment as Stripe."""
     checkout = _test_checkout(session_id)
-    if checkout.status not in ("pending",) or test_session_expired(checkout):
+    if checkout.status != "pending" or test_session_expired(checkout):
         return redirect(url_for("checkout.success", session_id=session_id), 303)
     form = TestCardForm()
-    card_error = None
     if form.validate_on_submit():
         try:
             pay_test_session(checkout, form.card_number.data)
             return redirect(url_for("checkout.success", session_id=session_id), 303)
         except (CardDeclined, UnknownTestCard) as exc:
-            card_error = str(exc)
-            form.card_number.errors = [card_error]
-    status = 402 if card_error else (422 if form.errors else 200)
+            form.card_number.errors = [str(exc)]
     return render_template(
         "checkout/test_payment.html", form=form, checkout=checkout, cancel_url=checkout_configure_url(checkout)
-    ), status
+    )

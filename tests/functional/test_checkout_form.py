@@ -38,7 +38,7 @@ def _inline_error(html: str, field_id: str) -> str:
 def test_an_invalid_field_gets_an_inline_error_and_nothing_is_stored(client, field, value, message):
     response = submit_checkout(client, **{field: value})
     html = response.get_data(as_text=True)
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert message in _inline_error(html, field)
     assert "Please correct the fields marked below." in html
     assert db.session.scalar(select(func.count()).select_from(Checkout)) == 0
