@@ -40,10 +40,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .checkout.views import bp as checkout_bp
     from .ops.views import bp as ops_bp
+    from .payments.views import bp as test_payments_bp
     from .shop.views import bp as shop_bp
+    from .webhooks.views import bp as webhooks_bp
 
-    for bp in (ops_bp, shop_bp):
+    for bp in (ops_bp, shop_bp, checkout_bp, test_payments_bp, webhooks_bp):
         app.register_blueprint(bp)
 
 

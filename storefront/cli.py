@@ -9,7 +9,12 @@ from .services.catalog import load_catalog_file
 
 
 def init_app(app: Flask) -> None:
+    from .checkout.commands import reconcile_payments
+    from .mail.commands import send_mail
+
     app.cli.add_command(seed_demo)
+    app.cli.add_command(reconcile_payments)
+    app.cli.add_command(send_mail)
 
 
 @click.command("seed-demo")

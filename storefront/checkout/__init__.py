@@ -1,0 +1,1 @@
+"""The customer's checkout: details form, payment hand-off, success page and bill of sale."""

@@ -1,0 +1,76 @@
+"""Shipping address rules for the countries we deliver to: regions and postal codes. Plain Python."""
+
+from __future__ import annotations
+
+import re
+
+COUNTRIES = {"US": "United States", "CA": "Canada"}
+
+US_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
+    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas",
+    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
+    "WI": "Wisconsin", "WY": "Wyoming",
+}  # fmt: skip
+
+CA_PROVINCES = {
+    "AB": "Alberta", "BC": "British Columbia", "MB": "Manitoba", "NB": "New Brunswick",
+    "NL": "Newfoundland and Labrador", "NS": "Nova Scotia", "NT": "Northwest Territories", "NU": "Nunavut",
+    "ON": "Ontario", "PE": "Prince Edward Island", "QC": "Quebec", "SK": "Saskatchewan", "YT": "Yukon",
+}  # fmt: skip
+
+REGIONS = {"US": US_STATES, "CA": CA_PROVINCES}
+
+US_ZIP = re.compile(r"(\d{5})(?:[-\s]?(\d{4}))?")
+# Canada Post never uses D, F, I, O, Q or U, nor W or Z as the first letter.
+CA_POSTAL = re.compile(r"([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z])\s?(\d[ABCEGHJ-NPRSTV-Z]\d)")
+# The first letter of a Canadian postal code names the province or territory.
+CA_FIRST_LETTER = {
+    "A": {"NL"}, "B": {"NS"}, "C": {"PE"}, "E": {"NB"}, "G": {"QC"}, "H": {"QC"}, "J": {"QC"},
+    "K": {"ON"}, "L": {"ON"}, "M": {"ON"}, "N": {"ON"}, "P": {"ON"}, "R": {"MB"}, "S": {"SK"},
+    "T": {"AB"}, "V": {"BC"}, "X": {"NT", "NU"}, "Y": {"YT"},
+}  # fmt: skip
+
+
+class AddressError(ValueError):
+    """A postal code or region that does not exist in the chosen country."""
+
+
+def region_name(country: str, region: str) -> str:
+    return REGIONS.get(country, {}).get(region, region)
+
+
+def check_region(country: str, region: str) -> str:
+    """The region code, upper-cased, when it belongs to `country`."""
+    code = (region or "").strip().upper()
+    regions = REGIONS.get(country)
+    if regions is None:
+        raise AddressError("We ship to the United States and Canada only.")
+    if code not in regions:
+        kind = "state" if country == "US" else "province or territory"
+        raise AddressError(f"Choose a {kind} of {COUNTRIES[country]}.")
+    return code
+
+
+def normalise_postal_code(country: str, value: str, region: str | None = None) -> str:
+    """The postal code in its standard spelling (12345, 12345-6789, A1A 1A1), or AddressError."""
+    text = (value or "").strip().upper()
+    if country == "US":
+        match = US_ZIP.fullmatch(text)
+        if not match:
+            raise AddressError("Enter a ZIP code of 5 digits, or ZIP+4 such as 12345-6789.")
+        return match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
+    if country == "CA":
+        match = CA_POSTAL.fullmatch(text)
+        if not match:
+            raise AddressError("Enter a Canadian postal code such as K1A 0B1.")
+        if region in CA_PROVINCES and region not in CA_FIRST_LETTER[text[0]]:
+            raise AddressError(f"That postal code is not in {CA_PROVINCES[region]}.")
+        return f"{match.group(1)} {match.group(2)}"
+    raise AddressError("We ship to the United States and Canada only.")

@@ -1,0 +1,104 @@
+"""Stripe Checkout through stripe-python's StripeClient. STRIPE_API_BASE points it at another server (tests)."""
+
+from __future__ import annotations
+
+import logging
+from threading import Lock
+from typing import Any
+
+import stripe
+from flask import current_app
+
+from ..models import Checkout, Order
+from . import NewSession, PaymentError
+
+log = logging.getLogger(__name__)
+
+_clients: dict[tuple[str, str | None], stripe.StripeClient] = {}
+_clients_lock = Lock()
+
+
+def client() -> stripe.StripeClient:
+    """One client per key and API base, reused so its HTTP connections are pooled."""
+    key = current_app.config.get("STRIPE_SECRET_KEY")
+    if not key:
+        raise PaymentError("Stripe is not configured (STRIPE_SECRET_KEY is not set).")
+    base = current_app.config.get("STRIPE_API_BASE")
+    with _clients_lock:
+        found = _clients.get((key, base))
+        if found is None:
+            found = stripe.StripeClient(key, base_addresses={"api": base} if base else None, max_network_retries=2)
+            _clients[(key, base)] = found
+    return found
+
+
+def line_items(checkout: Checkout) -> list[dict[str, Any]]:
+    """One Stripe line per priced build line (options that cost nothing are named in the base line)."""
+    snapshot = checkout.snapshot
+    free = [line["label"] for line in snapshot["lines"] if line["price_cents"] == 0]
+    items = []
+    for position, line in enumerate(snapshot["lines"]):
+        if line["price_cents"] == 0 and position > 0:
+            continue
+        product: dict[str, Any] = {"name": line["label"]}
+        if position == 0 and free:
+            product["description"] = "Includes " + ", ".join(free)
+        items.append(
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": checkout.currency.lower(),
+                    "unit_amount": line["price_cents"],
+                    "product_data": product,
+                },
+            }
+        )
+    return items
+
+
+def create_session(checkout: Checkout, *, success_url: str, cancel_url: str, expires_at: int) -> NewSession:
+    """Create the Checkout Session; the idempotency key makes a retried create return the same session."""
+    params = {
+        "mode": "payment",
+        "line_items": line_items(checkout),
+        "customer_email": checkout.email,
+        "client_reference_id": checkout.id,
+        "metadata": {"checkout_id": checkout.id},
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "expires_at": expires_at,
+    }
+    try:
+        session = client().v1.checkout.sessions.create(params, {"idempotency_key": f"checkout-session-{checkout.id}"})
+    except stripe.StripeError as exc:
+        log.error("stripe session create failed for checkout %s: %s", checkout.id, exc.user_message or exc)
+        raise PaymentError("We could not reach our payment provider. Please try again in a moment.") from exc
+    return NewSession(id=session.id, url=session.url)
+
+
+def retrieve_session(session_id: str) -> dict[str, Any] | None:
+    """The session as a plain dict, or None when Stripe does not know it."""
+    try:
+        session = client().v1.checkout.sessions.retrieve(session_id)
+    except stripe.InvalidRequestError as exc:
+        if exc.code == "resource_missing":
+            return None
+        raise PaymentError(str(exc.user_message or exc)) from exc
+    except stripe.StripeError as exc:
+        raise PaymentError(str(exc.user_message or exc)) from exc
+    return session.to_dict()
+
+
+def refund(order: Order) -> str:
+    """Refund the order's payment intent in full. Returns the Stripe refund id."""
+    if not order.payment_reference:
+        raise PaymentError(f"Order {order.number} has no payment reference to refund.")
+    try:
+        result = client().v1.refunds.create(
+            {"payment_intent": order.payment_reference, "metadata": {"order_number": order.number or ""}},
+            {"idempotency_key": f"refund-{order.id}"},
+        )
+    except stripe.StripeError as exc:
+        log.error("stripe refund failed for order %s: %s", order.number, exc.user_message or exc)
+        raise PaymentError(str(exc.user_message or exc)) from exc
+    return result.id

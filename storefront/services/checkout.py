@@ -1,0 +1,208 @@
+"""Checkout use cases: open a priced checkout and its payment session, handle provider events, reconcile."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import clock, payments
+from ..domain.build import BuildError
+from ..extensions import db
+from ..models import Checkout, StripeEvent
+from ..payments import test_gateway
+from .fulfil import FulfilResult, Outcome, fulfil, mark_checkout
+from .quote import Quote, snapshot
+
+log = logging.getLogger(__name__)
+
+SESSION_LIFETIME = timedelta(hours=1)
+RECONCILE_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    email: str
+    phone: str | None
+    address: dict[str, str]
+
+
+class BuildInvalid(Exception):
+    """The build no longer passes the catalog rules; nothing was stored."""
+
+    def __init__(self, errors: list[BuildError]):
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where the provider sends the customer back; success_url holds {CHECKOUT_SESSION_ID}."""
+
+    success: str
+    cancel: str
+
+
+def start_checkout(current: Quote, customer: Customer, urls: Urls) -> str:
+    """Store a pending checkout with the frozen quote, open its payment session, return the payment URL."""
+    if not current.valid:
+        raise BuildInvalid(current.all_errors())
+    frozen = snapshot(current)
+    checkout = Checkout(
+        id=uuid.uuid4().hex,
+        provider=payments.provider_name(),
+        snapshot=frozen,
+        total_cents=frozen["total_cents"],
+        currency=frozen["currency"],
+        customer_name=customer.name,
+        email=customer.email,
+        phone=customer.phone,
+        address=customer.address,
+        created_at=clock.now(),
+    )
+    db.session.add(checkout)
+    db.session.commit()  # the row exists before the provider hears of it, so a retry finds it
+    expires = int((checkout.created_at + SESSION_LIFETIME).timestamp())
+    session = payments.create_session(checkout, success_url=urls.success, cancel_url=urls.cancel, expires_at=expires)
+    checkout.stripe_session_id = session.id
+    db.session.commit()
+    return session.url
+
+
+def checkout_for_session(session_id: str) -> Checkout | None:
+    return db.session.scalar(select(Checkout).where(Checkout.stripe_session_id == session_id))
+
+
+# --- provider events -------------------------------------------------------------------------------------
+
+
+class EventOutcome:
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    UNKNOWN_CHECKOUT = "unknown_checkout"
+
+
+def _on_paid(session: dict[str, Any]) -> bool:
+    return fulfil(session["id"]).outcome is not Outcome.UNKNOWN
+
+
+def _marking(status: str, reason: str | None) -> Callable[[dict[str, Any]], bool]:
+    def handler(session: dict[str, Any]) -> bool:
+        checkout = mark_checkout(session, status, reason)
+        db.session.commit()
+        return checkout is not None
+
+    return handler
+
+
+EVENT_HANDLERS: Mapping[str, Callable[[dict[str, Any]], bool]] = {
+    "checkout.session.completed": _on_paid,
+    "checkout.session.async_payment_succeeded": _on_paid,
+    "checkout.session.async_payment_failed": _marking("failed", "the payment failed"),
+    "checkout.session.expired": _marking("expired", None),
+}
+
+
+def handle_event(event: Mapping[str, Any]) -> str:
+    """Apply one provider event once. Handlers commit their own work; the event id is stored after it."""
+    if db.session.get(StripeEvent, event["id"]) is not None:
+        return EventOutcome.DUPLICATE
+    handler = EVENT_HANDLERS.get(event["type"])
+    if handler is None:
+        return EventOutcome.IGNORED
+    try:
+        known = handler(dict(event["data"]["object"]))
+    except Exception:
+        db.session.rollback()
+        raise
+    if not known:
+        db.session.rollback()
+        return EventOutcome.UNKNOWN_CHECKOUT
+    _remember(event)
+    return EventOutcome.HANDLED
+
+
+def _remember(event: Mapping[str, Any]) -> None:
+    """Store the event id; a concurrent redelivery that stored it first is just as good."""
+    try:
+        db.session.add(StripeEvent(id=event["id"], type=event["type"][:80], received_at=clock.now()))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+
+
+# --- test payments -----------------------------------------------------------------------------------------
+
+
+def pay_test_session(checkout: Checkout, card_number: str) -> FulfilResult:
+    """Charge a test card; a success is delivered as a checkout.session.completed event, like Stripe's."""
+    test_gateway.charge(card_number)  # raises CardDeclined / UnknownTestCard; nothing written
+    locked = db.session.scalar(select(Checkout).where(Checkout.id == checkout.id).with_for_update())
+    if locked.status == "pending":
+        locked.status = "paid"
+    db.session.commit()
+    handle_event(test_gateway.event_dict("checkout.session.completed", locked, clock.now()))
+    return fulfil(locked.stripe_session_id)
+
+
+def test_session_expired(checkout: Checkout) -> bool:
+    """Expire a pending test session whose hour is up (delivering the expired event). True when expired."""
+    if checkout.status == "pending" and clock.now() >= test_gateway.expires_at(checkout):
+        handle_event(test_gateway.event_dict("checkout.session.expired", checkout, clock.now()))
+    return checkout.status == "expired"
+
+
+# --- reconciliation ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReconcileReport:
+    checked: int = 0
+    created: list[str] = field(default_factory=list)
+    expired: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def reconcile(older_than: timedelta = RECONCILE_AFTER, limit: int = 200) -> ReconcileReport:
+    """Ask the provider about pending checkouts older than `older_than`; fulfil the paid ones, expire the dead."""
+    cutoff = clock.now() - older_than
+    pending: Sequence[Checkout] = db.session.scalars(
+        select(Checkout)
+        .where(Checkout.status.in_(("pending", "paid")), Checkout.created_at < cutoff)
+        .where(Checkout.stripe_session_id.is_not(None))
+        .order_by(Checkout.created_at)
+        .limit(limit)
+    ).all()
+    report = ReconcileReport()
+    for checkout in pending:
+        report.checked += 1
+        try:
+            _reconcile_one(checkout, report)
+        except payments.PaymentError as exc:
+            db.session.rollback()
+            report.errors.append(f"{checkout.id}: {exc}")
+    return report
+
+
+def _reconcile_one(checkout: Checkout, report: ReconcileReport) -> None:
+    if checkout.provider == "test" and test_session_expired(checkout):
+        report.expired += 1
+        return
+    result = fulfil(checkout.stripe_session_id)
+    if result.outcome is Outcome.CREATED:
+        report.created.append(result.order.number)
+        return
+    if result.outcome is Outcome.NOT_PAID:
+        session = payments.retrieve_session(checkout.stripe_session_id)
+        if session and session.get("status") == "expired":
+            mark_checkout(session, "expired")
+            db.session.commit()
+            report.expired += 1

@@ -1,0 +1,123 @@
+"""Fulfilment: a paid Checkout Session becomes exactly one Order, however often and however concurrently asked."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import clock
+from ..extensions import db
+from ..models import Checkout, Order
+from ..payments import retrieve_session
+from .catalog import live_catalog
+from .orders import place_order
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.Enum):
+    CREATED = "created"
+    EXISTED = "existed"
+    NOT_PAID = "not_paid"
+    MISMATCH = "mismatch"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class FulfilResult:
+    outcome: Outcome
+    checkout: Checkout | None = None
+    order: Order | None = None
+
+    @property
+    def has_order(self) -> bool:
+        return self.order is not None
+
+
+def fulfil(session_id: str) -> FulfilResult:
+    """Create the order for a paid session, once. Safe to call any number of times, at the same moment too."""
+    session = retrieve_session(session_id)  # the provider's word, fetched before any lock is taken
+    if session is None:
+        return FulfilResult(Outcome.UNKNOWN)
+    try:
+        result = _fulfil_locked(session_id, session)
+        db.session.commit()
+        return result
+    except IntegrityError:
+        # Another transaction created the order first; the unique session id is the backstop.
+        db.session.rollback()
+        order = _order_for(session_id)
+        if order is None:
+            raise
+        return FulfilResult(Outcome.EXISTED, db.session.get(Checkout, order.checkout_id), order)
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _fulfil_locked(session_id: str, session: dict[str, Any]) -> FulfilResult:
+    checkout = _lock_checkout(session_id, session)
+    if checkout is None:
+        log.warning("session %s matches no checkout", session_id)
+        return FulfilResult(Outcome.UNKNOWN)
+    existing = _order_for(session_id)
+    if existing is not None:
+        return FulfilResult(Outcome.EXISTED, checkout, existing)
+    if session.get("payment_status") != "paid":
+        return FulfilResult(Outcome.NOT_PAID, checkout)
+    problem = _mismatch(checkout, session)
+    if problem:
+        log.error("checkout %s not fulfilled: %s", checkout.id, problem)
+        checkout.status, checkout.failure_reason = "mismatch", problem[:255]
+        return FulfilResult(Outcome.MISMATCH, checkout)
+    checkout.stripe_session_id = session_id
+    order = place_order(
+        checkout,
+        live_catalog(),
+        session_id=session_id,
+        payment_reference=session.get("payment_intent"),
+        paid_at=clock.now(),
+    )
+    checkout.status, checkout.failure_reason = "fulfilled", None
+    db.session.flush()
+    log.info("order %s placed for checkout %s", order.number, checkout.id)
+    return FulfilResult(Outcome.CREATED, checkout, order)
+
+
+def _lock_checkout(session_id: str, session: dict[str, Any]) -> Checkout | None:
+    """The checkout row, locked until commit (PostgreSQL), found by session id or by its own id."""
+    locked = select(Checkout).with_for_update().execution_options(populate_existing=True)
+    checkout = db.session.scalar(locked.where(Checkout.stripe_session_id == session_id))
+    if checkout is None and session.get("client_reference_id"):
+        checkout = db.session.scalar(locked.where(Checkout.id == session["client_reference_id"]))
+        if checkout is not None and checkout.stripe_session_id not in (None, session_id):
+            return None
+    return checkout
+
+
+def _order_for(session_id: str) -> Order | None:
+    return db.session.scalar(select(Order).where(Order.stripe_session_id == session_id))
+
+
+def _mismatch(checkout: Checkout, session: dict[str, Any]) -> str | None:
+    """Why the paid amount does not match the frozen snapshot, or None when it does."""
+    expected = (checkout.snapshot["total_cents"], checkout.snapshot["currency"].lower())
+    paid = (session.get("amount_total"), str(session.get("currency") or "").lower())
+    if checkout.total_cents != expected[0] or paid != expected:
+        return f"paid {paid[0]} {paid[1]}, expected {expected[0]} {expected[1]}"
+    return None
+
+
+def mark_checkout(session: dict[str, Any], status: str, reason: str | None = None) -> Checkout | None:
+    """Mark a still-pending checkout failed or expired (no commit). Returns None for an unknown session."""
+    checkout = _lock_checkout(session["id"], session)
+    if checkout is None:
+        return None
+    if checkout.status == "pending":
+        checkout.status, checkout.failure_reason = status, reason
+    return checkout
