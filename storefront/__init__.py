@@ -38,10 +38,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .backoffice.views import bp as backoffice_bp
     from .ops.views import bp as ops_bp
     from .shop.views import bp as shop_bp
 
-    for bp in (ops_bp, shop_bp):
+    for bp in (ops_bp, shop_bp, backoffice_bp):
         app.register_blueprint(bp)
 
 
