@@ -79,3 +79,7 @@ def test_staff_move_an_order_from_sourcing_to_delivered(
     expect(page.locator("#col-delivered")).to_contain_text("Recently delivered")
     expect(page.locator("#board .stage-delivered")).to_contain_text(paid_order.number)
     assert len(customer_emails()) == len(STEPS)
+
+    page.get_by_role("link", name="Inventory").click()
+    expect(page.locator("#component-FRAME-FD")).to_contain_text("1 of 1 due")
+    screenshot(page, "backoffice-inventory")
