@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from .backoffice.cli import create_staff_command, echo_demo_staff
 from .services.catalog import load_catalog_file
 
 
@@ -15,6 +16,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(reconcile_payments)
     app.cli.add_command(send_mail)
+    app.cli.add_command(create_staff_command)
 
 
 @click.command("seed-demo")
@@ -25,3 +27,5 @@ def seed_demo() -> None:
         click.echo("Loaded demo data: " + ", ".join(f"{v} {k}" for k, v in added.items() if v))
     else:
         click.echo("Demo data already loaded; nothing changed.")
+    if current_app.debug:
+        echo_demo_staff()

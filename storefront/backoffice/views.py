@@ -1,0 +1,293 @@
+"""The workshop back office: sign-in, the board, work orders and inventory. Staff only."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..extensions import limiter, login_manager
+from ..payments import PaymentError
+from ..services import inventory, workshop
+from ..services.staff import authenticate
+from ..services.workshop_board import board as board_columns
+from ..services.workshop_board import work_order_page
+from ..web import render_page_or_partial
+from .forms import (
+    CancelForm,
+    ExpectedDateForm,
+    LeadTimeForm,
+    LoginForm,
+    MoveForm,
+    NoteForm,
+    ReceiveForm,
+    ShipForm,
+    checklist_form,
+)
+
+bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
+
+PUBLIC_ENDPOINTS = {"backoffice.login"}
+
+
+@bp.before_request
+def require_staff():
+    """Every back-office route but sign-in sends outsiders to the sign-in page."""
+    if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def login():
+    """Sign in with email and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        staff = authenticate(form.email.data, form.password.data)
+        if staff is not None:
+            login_user(staff)
+            return redirect(_safe_next(request.args.get("next")), 303)
+        form.password.errors.append("Wrong email or password.")
+    status = 422 if form.is_submitted() else 200
+    return render_template("backoffice/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (a POST, so no link or image can do it)."""
+    logout_user()
+    flash("Signed out.")
+    return redirect(url_for("backoffice.login"), 303)
+
+
+@bp.get("/")
+def board():
+    """The work-order board, one column per stage; htmx search swaps just the columns."""
+    query = request.args.get("q", "")
+    return render_page_or_partial(
+        "backoffice/board.html", "backoffice/partials/_board.html", columns=board_columns(query), query=query
+    )
+
+
+@bp.get("/work-orders/<int:work_order_id>")
+def work_order(work_order_id: int):
+    """One work order: build, parts, plan and actuals, the actions its stage allows, and its history."""
+    return _render_work_order(work_order_id)
+
+
+@bp.post("/work-orders/<int:work_order_id>/move")
+def move(work_order_id: int):
+    """Move to the next stage (or back to assembly for rework)."""
+    form = MoveForm(prefix="move")
+    return _act(
+        work_order_id,
+        "move",
+        form,
+        lambda staff: workshop.move(
+            work_order_id, form.action.data, version=form.version.data, staff_id=staff, note=form.note.data
+        ),
+    )
+
+
+@bp.post("/work-orders/<int:work_order_id>/ship")
+def ship(work_order_id: int):
+    """Hand over to a carrier with a tracking number."""
+    form = ShipForm(prefix="ship")
+    return _act(
+        work_order_id,
+        "ship",
+        form,
+        lambda staff: workshop.ship(
+            work_order_id,
+            version=form.version.data,
+            staff_id=staff,
+            carrier=form.carrier.data,
+            tracking=form.tracking.data,
+        ),
+    )
+
+
+@bp.post("/work-orders/<int:work_order_id>/cancel")
+def cancel(work_order_id: int):
+    """Cancel before assembly: release parts, refund and tell the customer."""
+    form = CancelForm(prefix="cancel")
+    return _act(
+        work_order_id,
+        "cancel",
+        form,
+        lambda staff: workshop.cancel(work_order_id, version=form.version.data, staff_id=staff, note=form.note.data),
+    )
+
+
+@bp.post("/work-orders/<int:work_order_id>/notes")
+def add_note(work_order_id: int):
+    """Add an internal note, or one the customer sees."""
+    form = NoteForm(prefix="note")
+    return _act(
+        work_order_id,
+        "note",
+        form,
+        lambda staff: workshop.add_note(
+            work_order_id,
+            version=form.version.data,
+            staff_id=staff,
+            text=form.text.data,
+            customer_visible=form.visibility.data == "customer",
+        ),
+    )
+
+
+@bp.post("/work-orders/<int:work_order_id>/checklist")
+def checklist(work_order_id: int):
+    """Record this test round's pass or fail per checklist item."""
+    page = work_order_page(work_order_id) or abort(404)
+    form = checklist_form(page.checklist.items, prefix="check")
+    return _act(
+        work_order_id,
+        "checklist",
+        form,
+        lambda staff: workshop.record_checklist(
+            work_order_id, version=form.version.data, staff_id=staff, results=form.results()
+        ),
+    )
+
+
+def _act(work_order_id: int, name: str, form, call):
+    """Validate, call the service, and redirect (303); on a problem re-render the page saying what went wrong."""
+    if not form.validate_on_submit():
+        return _render_work_order(work_order_id, submitted={name: form}, status=422)
+    try:
+        event = call(current_user.id)
+    except workshop.WorkOrderNotFound:
+        abort(404)
+    except workshop.WorkOrderChanged as exc:
+        return _render_work_order(work_order_id, problem=str(exc), status=409)
+    except PaymentError as exc:
+        return _render_work_order(work_order_id, problem=f"The refund failed, so nothing changed: {exc}", status=502)
+    except ValueError as exc:  # IllegalTransition, InvalidTracking, InvalidInput: each carries its message
+        return _render_work_order(work_order_id, submitted={name: form}, problem=str(exc), status=422)
+    flash(f"Saved: {event.note}" if event.action != "checklist" else event.note)
+    return redirect(url_for("backoffice.work_order", work_order_id=work_order_id), 303)
+
+
+def _render_work_order(work_order_id: int, submitted: dict | None = None, problem: str | None = None, status=200):
+    page = work_order_page(work_order_id)
+    if page is None:
+        abort(404, description="There is no work order with that number.")
+    forms = _fresh_forms(page)
+    forms.update(submitted or {})
+    return render_template("backoffice/work_order.html", page=page, forms=forms, problem=problem), status
+
+
+def _fresh_forms(page) -> dict:
+    """Every form on the page, unbound from the request and stamped with the current version."""
+    version = page.work_order.version
+    fresh = {
+        "move": MoveForm,
+        "ship": ShipForm,
+        "cancel": CancelForm,
+        "note": NoteForm,
+    }
+    forms = {name: cls(formdata=None, prefix=name, version=version) for name, cls in fresh.items()}
+    forms["checklist"] = checklist_form(
+        page.checklist.items, formdata=None, prefix="check", version=version, **_checklist_data(page)
+    )
+    return forms
+
+
+def _checklist_data(page) -> dict:
+    data = {}
+    for item_id, result in page.checklist.results.items():
+        data[f"result_{item_id}"] = "pass" if result.passed else "fail"
+        data[f"note_{item_id}"] = result.note or ""
+    return data
+
+
+@bp.get("/inventory")
+def inventory_page():
+    """Stock per component: on hand, reserved, available, on order with dates, and lead times."""
+    return _render_inventory()
+
+
+@bp.post("/inventory/purchase-requests/<int:request_id>/receive")
+def receive(request_id: int):
+    """Receive a delivery against a purchase request; waiting work orders get it by payment time."""
+    form = ReceiveForm(prefix=f"receive-{request_id}")
+    return _stock_action(
+        form, lambda staff: inventory.receive(request_id, form.quantity.data, staff_id=staff), _receipt_message
+    )
+
+
+@bp.post("/inventory/purchase-requests/<int:request_id>/expected-date")
+def expected_date(request_id: int):
+    """The supplier moved a delivery: re-plan the work orders waiting on it."""
+    form = ExpectedDateForm(prefix=f"date-{request_id}")
+    return _stock_action(
+        form,
+        lambda staff: inventory.change_expected_date(request_id, form.expected.data, form.reason.data, staff_id=staff),
+        lambda moved: (
+            "Delivery date changed. "
+            + (f"New forecast for {', '.join(moved)}." if moved else "No customer forecast moved.")
+        ),
+    )
+
+
+@bp.post("/inventory/components/<int:component_id>/lead-time")
+def lead_time(component_id: int):
+    """Change a component's supplier lead time."""
+    form = LeadTimeForm(prefix=f"lead-{component_id}")
+    return _stock_action(
+        form,
+        lambda staff: inventory.set_lead_time(component_id, form.days.data),
+        lambda component: f"{component.name}: lead time is now {component.lead_time_days} working days.",
+    )
+
+
+def _stock_action(form, call, message):
+    if not form.validate_on_submit():
+        errors = "; ".join(f"{field.label.text}: {error}" for field in form for error in field.errors)
+        return _render_inventory(problem=errors or "Check the form and try again.", status=422)
+    try:
+        result = call(current_user.id)
+    except inventory.InventoryError as exc:
+        return _render_inventory(problem=str(exc), status=422)
+    flash(message(result))
+    return redirect(url_for("backoffice.inventory_page"), 303)
+
+
+def _receipt_message(receipt: inventory.Receipt) -> str:
+    text = f"Received {receipt.received}."
+    if receipt.reserved_for:
+        text += f" Reserved for {', '.join(receipt.reserved_for)}."
+    if receipt.now_ready:
+        text += f" Ready for assembly: {', '.join(receipt.now_ready)}."
+    return text
+
+
+def _render_inventory(problem: str | None = None, status: int = 200):
+    rows = inventory.stock_rows()
+    return render_template(
+        "backoffice/inventory.html",
+        rows=rows,
+        problem=problem,
+        receive_form=lambda pr: ReceiveForm(formdata=None, prefix=f"receive-{pr.id}"),
+        date_form=lambda pr: ExpectedDateForm(formdata=None, prefix=f"date-{pr.id}", expected=pr.expected_date),
+        lead_form=lambda c: LeadTimeForm(formdata=None, prefix=f"lead-{c.id}", days=c.lead_time_days),
+    ), status
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow `next` to a back-office path on this site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and parts.path.startswith("/backoffice"):
+            return target
+    return url_for("backoffice.board")

@@ -1,0 +1,263 @@
+"""Stock: the inventory picture, receiving supplier deliveries, lead times and supplier date changes.
+
+Received stock goes to waiting work orders first come, first served by payment time. A changed supplier date
+re-plans the work orders waiting on it, and tells their customers when the forecast moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..clock import now, shop_today
+from ..domain.leadtime import schedule_from
+from ..extensions import db
+from ..models import Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
+from .catalog import assembly_capacity, live_catalog
+from .notifications import queue_customer_update
+from .supply import booked_slots
+
+MAX_LEAD_TIME_DAYS = 365
+MAX_REASON_LENGTH = 255
+
+
+class InventoryError(ValueError):
+    """A receipt, lead time or date that cannot be accepted; the message says why."""
+
+
+@dataclass(frozen=True)
+class StockRow:
+    component: Component
+    incoming: list[PurchaseRequest]  # open purchase requests, soonest first
+
+    @property
+    def on_order(self) -> int:
+        return sum(pr.quantity - pr.received_quantity for pr in self.incoming)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    received: int
+    reserved_for: list[str]  # order numbers that got parts, in allocation order
+    now_ready: list[str]  # order numbers whose parts are now all in
+
+
+def stock_rows() -> list[StockRow]:
+    """Every component with its counters and open purchase requests, in two queries."""
+    components = db.session.scalars(select(Component).order_by(Component.sku)).all()
+    incoming: dict[int, list[PurchaseRequest]] = {}
+    for pr in db.session.scalars(
+        select(PurchaseRequest)
+        .where(PurchaseRequest.status == "open")
+        .order_by(PurchaseRequest.expected_date, PurchaseRequest.id)
+    ):
+        incoming.setdefault(pr.component_id, []).append(pr)
+    return [StockRow(c, incoming.get(c.id, [])) for c in components]
+
+
+def receive(purchase_request_id: int, quantity: int, *, staff_id: int | None) -> Receipt:
+    """Add a delivery to stock and hand it to waiting work orders, earliest payment first."""
+    try:
+        request = db.session.scalar(
+            select(PurchaseRequest).where(PurchaseRequest.id == purchase_request_id).with_for_update()
+        )
+        if request is None or request.status != "open":
+            raise InventoryError("That purchase request is not open.")
+        remaining = request.quantity - request.received_quantity
+        if not 1 <= quantity <= remaining:
+            raise InventoryError(f"Receive between 1 and {remaining} for this purchase request.")
+        # Locking the component serialises receipts of the same part, so a line is never reserved twice.
+        component = db.session.scalar(select(Component).where(Component.id == request.component_id).with_for_update())
+        request.received_quantity += quantity
+        if request.received_quantity == request.quantity:
+            request.status = "received"
+        component.on_hand += quantity
+        receipt = _allocate(component, quantity, staff_id)
+        _rehome_awaiting(component.id)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return receipt
+
+
+def _allocate(component: Component, received: int, staff_id: int | None) -> Receipt:
+    """Reserve free stock for awaiting lines of this component, first paid first served; stop at the first misfit."""
+    lines = db.session.scalars(
+        select(PartLine)
+        .join(WorkOrder, PartLine.work_order_id == WorkOrder.id)
+        .join(Order, WorkOrder.order_id == Order.id)
+        .where(PartLine.component_id == component.id, PartLine.state == "awaiting", WorkOrder.stage == "sourcing")
+        .order_by(Order.paid_at, Order.id, PartLine.id)
+        .options(
+            selectinload(PartLine.work_order).selectinload(WorkOrder.parts),
+            selectinload(PartLine.work_order).selectinload(WorkOrder.order),
+        )
+    ).all()
+    moment = now()
+    reserved_for, now_ready = [], []
+    for line in lines:
+        if component.on_hand - component.reserved < line.quantity:
+            break
+        component.reserved += line.quantity
+        line.state, line.reserved_at, line.purchase_request_id = "reserved", moment, None
+        work_order = line.work_order
+        ready = all(part.state == "reserved" for part in work_order.parts)
+        note = f"{component.name} received and reserved." + (" All parts are in: ready for assembly." if ready else "")
+        _internal_event(work_order, staff_id, "parts_reserved", note, moment)
+        reserved_for.append(work_order.order.number)
+        if ready:
+            now_ready.append(work_order.order.number)
+    return Receipt(received, reserved_for, now_ready)
+
+
+def _rehome_awaiting(component_id: int) -> None:
+    """Point the lines still waiting at the open deliveries in payment order, soonest delivery first.
+
+    Receiving serves the earliest payer whichever request the delivery was booked against, so the
+    remaining promises are redrawn to keep every request's promised quantity within what it still brings.
+    """
+    requests = db.session.scalars(
+        select(PurchaseRequest)
+        .where(PurchaseRequest.component_id == component_id, PurchaseRequest.status == "open")
+        .order_by(PurchaseRequest.expected_date, PurchaseRequest.id)
+    ).all()
+    free = {pr.id: pr.quantity - pr.received_quantity for pr in requests}
+    lines = db.session.scalars(
+        select(PartLine)
+        .join(WorkOrder, PartLine.work_order_id == WorkOrder.id)
+        .join(Order, WorkOrder.order_id == Order.id)
+        .where(PartLine.component_id == component_id, PartLine.state == "awaiting")
+        .order_by(Order.paid_at, Order.id, PartLine.id)
+    ).all()
+    moved = set()
+    for line in lines:
+        target = next((pr for pr in requests if free[pr.id] >= line.quantity), None)
+        if target is None:
+            continue  # more promised than is coming: leave the line where it was
+        free[target.id] -= line.quantity
+        if line.purchase_request_id != target.id:
+            line.purchase_request_id = target.id
+            moved.add(line.work_order_id)
+    if moved:
+        db.session.flush()
+        replan(sorted(moved), reason=None)
+
+
+def set_lead_time(component_id: int, days: int) -> Component:
+    """Change a component's supplier lead time in working days (new purchase requests use it)."""
+    if not 1 <= days <= MAX_LEAD_TIME_DAYS:
+        raise InventoryError(f"The lead time is a whole number of working days from 1 to {MAX_LEAD_TIME_DAYS}.")
+    component = db.session.get(Component, component_id)
+    if component is None:
+        raise InventoryError("No such component.")
+    component.lead_time_days = days
+    db.session.commit()
+    return component
+
+
+def change_expected_date(purchase_request_id: int, expected: date, reason: str, *, staff_id: int | None) -> list[str]:
+    """Move a supplier delivery, re-plan the work orders waiting on it; returns the orders whose forecast moved."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_REASON_LENGTH:
+        raise InventoryError(f"Give the supplier's reason (up to {MAX_REASON_LENGTH} characters).")
+    try:
+        request = db.session.scalar(
+            select(PurchaseRequest).where(PurchaseRequest.id == purchase_request_id).with_for_update()
+        )
+        if request is None or request.status != "open":
+            raise InventoryError("That purchase request is not open.")
+        catalog = live_catalog()
+        if expected < shop_today(catalog.timezone):
+            raise InventoryError("The new expected date cannot be in the past.")
+        later = expected > request.expected_date
+        request.expected_date, request.delay_reason = expected, reason
+        db.session.flush()
+        waiting = db.session.scalars(
+            select(PartLine.work_order_id).where(
+                PartLine.purchase_request_id == request.id, PartLine.state == "awaiting"
+            )
+        ).all()
+        customer_reason = f"supplier delay: {reason}" if later else f"supplier delivery moved earlier: {reason}"
+        moved = replan(sorted(set(waiting)), reason=customer_reason, staff_id=staff_id)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return moved
+
+
+def replan(work_order_ids: list[int], *, reason: str | None, staff_id: int | None = None) -> list[str]:
+    """Re-plan sourcing work orders from their parts' dates; tell customers whose forecast moved (no commit)."""
+    if not work_order_ids:
+        return []
+    catalog = live_catalog()
+    today = shop_today(catalog.timezone)
+    capacity = assembly_capacity(catalog)
+    work_orders = db.session.scalars(
+        select(WorkOrder)
+        .join(Order, WorkOrder.order_id == Order.id)
+        .where(WorkOrder.id.in_(work_order_ids), WorkOrder.stage == "sourcing")
+        .order_by(Order.paid_at, Order.id)
+        .options(
+            selectinload(WorkOrder.order),
+            selectinload(WorkOrder.parts).selectinload(PartLine.purchase_request),
+        )
+    ).all()
+    moved = []
+    moment = now()
+    for work_order in work_orders:
+        arrivals = [
+            line.purchase_request.expected_date
+            for line in work_order.parts
+            if line.state == "awaiting" and line.purchase_request
+        ]
+        parts_ready = max([today, *arrivals])
+        plan = schedule_from(
+            parts_ready, booked_slots(today, exclude_work_order=work_order.id), catalog.workshop, capacity=capacity
+        )
+        work_order.planned_parts_date = plan.parts_ready
+        work_order.planned_assembly_date = plan.assembly
+        work_order.planned_testing_date = plan.testing
+        work_order.planned_ship_date = plan.ships
+        work_order.planned_delivery_date = plan.earliest
+        order = work_order.order
+        if (plan.earliest, plan.latest) == (order.forecast_earliest, order.forecast_latest):
+            _internal_event(
+                work_order,
+                staff_id,
+                "replanned",
+                f"Plan checked: {reason or 'parts moved'}; forecast unchanged.",
+                moment,
+            )
+            continue
+        order.forecast_earliest, order.forecast_latest = plan.earliest, plan.latest
+        order.forecast_reason = (reason or "parts plan changed")[:MAX_REASON_LENGTH]
+        note = (
+            f"New delivery estimate: {plan.earliest:%a %d %b} to {plan.latest:%a %d %b %Y} ({order.forecast_reason})."
+        )
+        event = _event(work_order, staff_id, "forecast", note, moment, visible=True)
+        db.session.flush()
+        queue_customer_update(order, event)
+        moved.append(order.number)
+        db.session.flush()  # later work orders see this one's new slot
+    return moved
+
+
+def _internal_event(work_order: WorkOrder, staff_id: int | None, action: str, note: str, moment) -> WorkOrderEvent:
+    return _event(work_order, staff_id, action, note, moment, visible=False)
+
+
+def _event(
+    work_order: WorkOrder, staff_id: int | None, action: str, note: str, moment, *, visible: bool
+) -> WorkOrderEvent:
+    """Record the change and bump the work order's version (its status page ETag moves too)."""
+    work_order.updated_at = moment
+    event = WorkOrderEvent(
+        work_order=work_order, at=moment, staff_id=staff_id, action=action, note=note, customer_visible=visible
+    )
+    db.session.add(event)
+    return event

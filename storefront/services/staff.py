@@ -1,0 +1,70 @@
+"""Staff accounts: creation with an argon2 hash, and sign-in."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import StaffUser
+from ..timeutil import utcnow
+
+MIN_PASSWORD_LENGTH = 10
+DEMO_EMAIL = "staff@voltwerk.example"
+DEMO_PASSWORD = "workshop-demo"  # development only: seed-demo creates it when app.debug is on
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a wrong email takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class StaffError(ValueError):
+    """An account that cannot be created as asked; the message says why."""
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def create_staff(email: str, password: str) -> StaffUser:
+    """Create an active staff account and commit it."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise StaffError("Enter a valid email address.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if find_staff(email) is not None:
+        raise StaffError(f"A staff account for {email} already exists.")
+    staff = StaffUser(email=email, password_hash=_hasher.hash(password))
+    db.session.add(staff)
+    db.session.commit()
+    return staff
+
+
+def find_staff(email: str) -> StaffUser | None:
+    return db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> StaffUser | None:
+    """The active staff user with this email and password, or None. Records the sign-in time."""
+    staff = find_staff(email)
+    try:
+        _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if staff is None or not staff.active:
+        return None
+    if _hasher.check_needs_rehash(staff.password_hash):
+        staff.password_hash = _hasher.hash(password)
+    staff.last_login_at = utcnow()
+    db.session.commit()
+    return staff
+
+
+def ensure_demo_staff() -> tuple[str, str, bool]:
+    """The development demo login, created if missing. Returns (email, password, created)."""
+    if find_staff(DEMO_EMAIL) is not None:
+        return DEMO_EMAIL, DEMO_PASSWORD, False
+    create_staff(DEMO_EMAIL, DEMO_PASSWORD)
+    return DEMO_EMAIL, DEMO_PASSWORD, True

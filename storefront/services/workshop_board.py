@@ -1,0 +1,172 @@
+"""What the workshop sees: the board of work orders, and everything about one work order.
+
+Relationships are loaded on purpose, so the number of queries stays the same however many orders there are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..clock import now, shop_today
+from ..domain.carriers import CARRIERS
+from ..domain.stages import Move, blocked_reason, moves_from
+from ..extensions import db
+from ..models import OPEN_STAGES, Order, PartLine, WorkOrder, WorkOrderEvent
+from ..timeutil import local_date
+from .catalog import live_catalog
+from .workshop import ChecklistState, checklist_state, situation
+
+COLUMNS = (
+    ("sourcing", "Sourcing"),
+    ("assembly", "Assembly"),
+    ("testing", "Testing"),
+    ("shipping", "Shipping"),
+    ("shipped", "Shipped, in transit"),
+    ("delivered", "Recently delivered"),
+)
+RECENT_DAYS = 14
+MAX_SEARCH = 100
+
+
+def planned_date(work_order: WorkOrder) -> date | None:
+    """The date the current stage is planned to be done by."""
+    return {
+        "sourcing": work_order.planned_parts_date,
+        "assembly": work_order.planned_assembly_date,
+        "testing": work_order.planned_testing_date,
+        "shipping": work_order.planned_ship_date,
+        "shipped": work_order.planned_delivery_date,
+    }.get(work_order.stage)
+
+
+def build_summary(order: Order) -> str:
+    """The build in a line: the single-choice parts, then how many accessories."""
+    picks = order.build.get("picks", {})
+    labels = [line["label"] for line in order.lines if line["group"] not in ("base", "accessories")]
+    extras = len(picks.get("accessories", []))
+    if extras:
+        labels.append(f"+{extras} accessor{'y' if extras == 1 else 'ies'}")
+    return " · ".join(labels)
+
+
+def parts_ready(work_order: WorkOrder) -> bool:
+    return all(line.state in ("reserved", "consumed") for line in work_order.parts)
+
+
+@dataclass(frozen=True)
+class Card:
+    id: int
+    number: str
+    customer: str
+    build: str
+    stage: str
+    days_in_stage: int
+    planned: date | None
+    late: bool
+    ready: bool
+
+
+@dataclass(frozen=True)
+class Column:
+    stage: str
+    title: str
+    cards: list[Card]
+
+
+def board(search: str = "") -> list[Column]:
+    """The board's columns, oldest payment first, optionally filtered by order number, name or email."""
+    tz = live_catalog().timezone
+    today = shop_today(tz)
+    query = (
+        select(WorkOrder)
+        .join(Order, WorkOrder.order_id == Order.id)
+        .where(
+            or_(
+                WorkOrder.stage.in_((*OPEN_STAGES, "shipped")),
+                (WorkOrder.stage == "delivered") & (WorkOrder.delivered_at >= now() - timedelta(days=RECENT_DAYS)),
+            )
+        )
+        .order_by(Order.paid_at, Order.id)
+        .options(selectinload(WorkOrder.order), selectinload(WorkOrder.parts))
+    )
+    term = (search or "").strip()[:MAX_SEARCH]
+    if term:
+        query = query.where(
+            or_(
+                Order.number.icontains(term, autoescape=True),
+                Order.customer_name.icontains(term, autoescape=True),
+                Order.email.icontains(term, autoescape=True),
+            )
+        )
+    by_stage: dict[str, list[Card]] = {stage: [] for stage, _ in COLUMNS}
+    for work_order in db.session.scalars(query):
+        by_stage[work_order.stage].append(_card(work_order, today, tz))
+    return [Column(stage, title, by_stage[stage]) for stage, title in COLUMNS]
+
+
+def _card(work_order: WorkOrder, today: date, tz: str) -> Card:
+    planned = planned_date(work_order)
+    return Card(
+        id=work_order.id,
+        number=work_order.order.number or "",
+        customer=work_order.order.customer_name,
+        build=build_summary(work_order.order),
+        stage=work_order.stage,
+        days_in_stage=(today - local_date(work_order.stage_entered_at, tz)).days,
+        planned=planned,
+        late=planned is not None and planned < today and work_order.stage != "delivered",
+        ready=work_order.stage == "sourcing" and parts_ready(work_order),
+    )
+
+
+@dataclass(frozen=True)
+class Action:
+    move: Move
+    blocked: str | None
+
+
+@dataclass(frozen=True)
+class WorkOrderPage:
+    work_order: WorkOrder
+    order: Order
+    card: Card
+    checklist: ChecklistState
+    actions: list[Action]
+    tracking_url: str | None
+    carrier_name: str | None
+
+
+def work_order_page(work_order_id: int) -> WorkOrderPage | None:
+    """Everything the work-order page shows, or None for an unknown id."""
+    work_order = db.session.scalar(
+        select(WorkOrder)
+        .where(WorkOrder.id == work_order_id)
+        .options(
+            selectinload(WorkOrder.order),
+            selectinload(WorkOrder.parts).selectinload(PartLine.component),
+            selectinload(WorkOrder.parts).selectinload(PartLine.purchase_request),
+            selectinload(WorkOrder.events).selectinload(WorkOrderEvent.staff),
+        )
+    )
+    if work_order is None:
+        return None
+    tz = live_catalog().timezone
+    checklist = checklist_state(work_order)
+    facts = situation(work_order, checklist, shipment_ready=True)  # the shipping form checks the parcel itself
+    actions = [Action(m, blocked_reason(m, facts)) for m in moves_from(work_order.stage)]
+    carrier = CARRIERS.get(work_order.carrier or "")
+    return WorkOrderPage(
+        work_order=work_order,
+        order=work_order.order,
+        card=_card(work_order, shop_today(tz), tz),
+        checklist=checklist,
+        actions=actions,
+        tracking_url=carrier.tracking_url(work_order.tracking_number)
+        if carrier and work_order.tracking_number
+        else None,
+        carrier_name=carrier.name if carrier else None,
+    )

@@ -1,0 +1,76 @@
+"""The board: columns per stage, cards, search, the htmx fragment, and a query count that stays flat."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from storefront.extensions import db
+from tests.support.backoffice import act
+
+
+@contextmanager
+def counting_queries():
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_board_has_a_column_per_stage_and_a_card_per_order(staff_client, paid_order):
+    html = staff_client.get("/backoffice/").get_data(as_text=True)
+    for title in ("Sourcing", "Assembly", "Testing", "Shipping", "Recently delivered"):
+        assert title in html
+    card = html[html.index(f'data-order="{paid_order.number}"') :]
+    assert "Step-through · 250 W rear hub · 400 Wh · Graphite" in card[:1500]
+    assert "0 days in stage" in card[:1500] and "Planned Tue 1 Dec 2026" in card[:1500]
+
+
+def test_a_moved_order_shows_in_its_new_column(staff_client, paid_order):
+    act(staff_client, paid_order.work_order, "move", action="start_assembly")
+    html = staff_client.get("/backoffice/").get_data(as_text=True)
+    assembly = html[html.index('id="col-assembly"') : html.index('id="col-testing"')]
+    assert paid_order.number in assembly
+
+
+def test_search_finds_orders_by_number_name_or_email(staff_client, order_factory):
+    ada = order_factory(name="Ada Lovelace", email="ada@example.com")
+    grace = order_factory(name="Grace Hopper", email="grace@navy.example")
+    for term, found, hidden in (
+        (grace.number, grace, ada),
+        ("lovelace", ada, grace),
+        ("NAVY.example", grace, ada),
+    ):
+        html = staff_client.get("/backoffice/", query_string={"q": term}).get_data(as_text=True)
+        assert found.number in html and hidden.number not in html, term
+    html = staff_client.get("/backoffice/", query_string={"q": "100%_"}).get_data(as_text=True)
+    assert "Nothing here for “100%_”" in html
+
+
+def test_an_htmx_search_gets_only_the_board_fragment(staff_client, paid_order, htmx_headers):
+    response = staff_client.get("/backoffice/", query_string={"q": "ada"}, headers=htmx_headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html and 'id="board"' in html
+    assert paid_order.number in html and "HX-Request" in response.headers["Vary"]
+
+
+def test_the_board_needs_the_same_number_of_queries_for_3_and_30_orders(staff_client, order_factory):
+    def queries_for_board() -> int:
+        db.session.expire_all()
+        with counting_queries() as statements:
+            assert staff_client.get("/backoffice/").status_code == 200
+        return len(statements)
+
+    for _ in range(3):
+        order_factory()
+    with_three = queries_for_board()
+    for i in range(27):
+        order_factory(email=f"rider{i}@example.com")
+    with_thirty = queries_for_board()
+    assert with_three == with_thirty
+    assert 0 < with_three <= 8, with_three

@@ -1,0 +1,117 @@
+"""Receiving supplier deliveries, first come first served by payment time, and re-planning on supplier dates."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from storefront.extensions import db
+from storefront.models import Component, OutboxMessage, PartLine, PurchaseRequest, WorkOrderEvent
+from storefront.services import inventory
+from tests.support.backoffice import FOLDING_BUILD, fresh
+
+
+def folding_orders(order_factory, app_ctx, count: int = 2):
+    """`count` orders waiting on the folding frame, paid an hour apart, each with its own purchase request."""
+    start = app_ctx.config["FIXED_NOW"] - timedelta(hours=count)
+    orders = [
+        order_factory(FOLDING_BUILD, now=start + timedelta(hours=i), email=f"rider{i}@example.com")
+        for i in range(count)
+    ]
+    return orders
+
+
+def frame_line(order) -> PartLine:
+    db.session.expire_all()
+    return db.session.scalar(
+        select(PartLine)
+        .join(Component)
+        .where(PartLine.work_order_id == order.work_order.id, Component.sku == "FRAME-FD")
+    )
+
+
+def test_a_delivery_goes_to_the_earliest_payer_whichever_request_it_was_booked_against(order_factory, app_ctx):
+    first, second = folding_orders(order_factory, app_ctx)
+    first_request, second_request = frame_line(first).purchase_request_id, frame_line(second).purchase_request_id
+    assert first_request != second_request
+
+    receipt = inventory.receive(second_request, 1, staff_id=None)
+
+    assert receipt.reserved_for == [first.number] and receipt.now_ready == [first.number]
+    assert frame_line(first).state == "reserved"
+    assert frame_line(second).state == "awaiting"
+    assert frame_line(second).purchase_request_id == first_request  # still promised from a delivery to come
+    frame = db.session.scalar(select(Component).where(Component.sku == "FRAME-FD"))
+    assert (frame.on_hand, frame.reserved) == (1, 1)
+    assert fresh(db.session.get(PurchaseRequest, second_request)).status == "received"
+
+
+def test_receiving_more_than_is_waiting_leaves_the_rest_available(order_factory, app_ctx):
+    (only,) = folding_orders(order_factory, app_ctx, 1)
+    request = db.session.get(PurchaseRequest, frame_line(only).purchase_request_id)
+    request.quantity = 3
+    db.session.commit()
+    inventory.receive(request.id, 3, staff_id=None)
+    frame = db.session.scalar(select(Component).where(Component.sku == "FRAME-FD"))
+    assert (frame.on_hand, frame.reserved, frame.available) == (3, 1, 2)
+
+
+def test_a_partial_delivery_serves_payers_in_order(order_factory, app_ctx):
+    orders = folding_orders(order_factory, app_ctx, 3)
+    request = db.session.get(PurchaseRequest, frame_line(orders[2]).purchase_request_id)
+    request.quantity = 2
+    db.session.commit()
+    inventory.receive(request.id, 2, staff_id=None)
+    assert [frame_line(o).state for o in orders] == ["reserved", "reserved", "awaiting"]
+    events = db.session.scalars(select(WorkOrderEvent).where(WorkOrderEvent.action == "parts_reserved")).all()
+    assert len(events) == 2 and all(not e.customer_visible for e in events)
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 2])
+def test_a_quantity_outside_one_to_remaining_is_refused(order_factory, app_ctx, quantity):
+    (only,) = folding_orders(order_factory, app_ctx, 1)
+    request_id = frame_line(only).purchase_request_id
+    with pytest.raises(inventory.InventoryError, match="between 1 and 1"):
+        inventory.receive(request_id, quantity, staff_id=None)
+    assert fresh(db.session.get(PurchaseRequest, request_id)).received_quantity == 0
+    assert db.session.scalar(select(Component.on_hand).where(Component.sku == "FRAME-FD")) == 0
+
+
+def test_a_later_supplier_date_replans_and_tells_the_customer_without_touching_the_promise(order_factory, app_ctx):
+    (order,) = folding_orders(order_factory, app_ctx, 1)
+    request = db.session.get(PurchaseRequest, frame_line(order).purchase_request_id)
+    promised = (order.promised_earliest, order.promised_latest)
+    old_forecast, old_assembly = order.forecast_earliest, order.work_order.planned_assembly_date
+    new_date = request.expected_date + timedelta(days=14)
+
+    moved = inventory.change_expected_date(request.id, new_date, "factory closed for a week", staff_id=None)
+
+    order = fresh(order)
+    assert moved == [order.number]
+    assert order.forecast_earliest > old_forecast
+    assert order.forecast_reason == "supplier delay: factory closed for a week"
+    assert (order.promised_earliest, order.promised_latest) == promised
+    assert order.work_order.planned_parts_date == new_date and order.work_order.planned_assembly_date > old_assembly
+    request = fresh(request)
+    assert request.delay_reason == "factory closed for a week" and request.original_expected_date < new_date
+    (mail,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("wo-event:")))
+    assert "new delivery estimate" in mail.subject and "factory closed for a week" in mail.body_text
+
+
+def test_a_date_change_needs_a_reason_and_a_date_not_in_the_past(order_factory, app_ctx):
+    (order,) = folding_orders(order_factory, app_ctx, 1)
+    request_id = frame_line(order).purchase_request_id
+    with pytest.raises(inventory.InventoryError, match="reason"):
+        inventory.change_expected_date(request_id, date(2027, 1, 4), "  ", staff_id=None)
+    with pytest.raises(inventory.InventoryError, match="past"):
+        inventory.change_expected_date(request_id, date(2026, 11, 1), "typo", staff_id=None)
+    assert fresh(db.session.get(PurchaseRequest, request_id)).delay_reason is None
+
+
+def test_a_lead_time_must_be_a_positive_whole_number(app_ctx):
+    component = db.session.scalar(select(Component).where(Component.sku == "FRAME-FD"))
+    assert inventory.set_lead_time(component.id, 9).lead_time_days == 9
+    for days in (0, -3, 366):
+        with pytest.raises(inventory.InventoryError):
+            inventory.set_lead_time(component.id, days)
+    assert fresh(component).lead_time_days == 9
