@@ -39,9 +39,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from .ops.views import bp as ops_bp
+    from .orders.views import bp as orders_bp
     from .shop.views import bp as shop_bp
 
-    for bp in (ops_bp, shop_bp):
+    for bp in (ops_bp, shop_bp, orders_bp):
         app.register_blueprint(bp)
 
 
