@@ -77,10 +77,10 @@ def lookup():
     """Find an order by number and email; any mismatch gets the same message."""
     form = LookupForm()
     if not form.validate_on_submit():
-        return render_template("orders/lookup.html", form=form), (422 if form.is_submitted() else 200)
+        return render_template("orders/lookup.html", form=form)
     order = tracking.find_by_number_and_email(form.number.data, form.email.data)
     if order is None:
-        return render_template("orders/lookup.html", form=form, message=NO_MATCH), 422
+        return render_template("orders/lookup.html", form=form, message=NO_MATCH)
     return redirect(url_for("orders.status", token=order.status_token), 303)
 
 

@@ -22,14 +22,15 @@ from ..models import ChecklistItem, Order, PartLine, PurchaseRequest, TestResult
 from .catalog import live_catalog
 from .orders import token_hash
 
-STAGE_HEADLINES = {
-    "sourcing": "We are gathering the parts for your bike.",
-    "assembly": "A mechanic is building your bike.",
-    "testing": "Your bike is going through our test checklist.",
-    "shipping": "Your bike passed its tests and is being packed.",
-    "shipped": "Your bike is on its way.",
-    "delivered": "Your bike has been delivered. Enjoy the ride!",
-    "cancelled": "This order was cancelled.",
+# How the page's heading finishes "your bike is ...", and the sentence under it, per workshop stage.
+STAGE_PHRASES = {
+    "sourcing": ("waiting for its parts", "We are gathering every part of your build; each one is listed below."),
+    "assembly": ("being built", "A mechanic in our workshop is building your bike by hand."),
+    "testing": ("being tested", "Your bike is going through our test checklist, road test included."),
+    "shipping": ("being packed", "It passed every check and is being packed for the carrier."),
+    "shipped": ("on its way", "It has left our workshop; follow it with the carrier below."),
+    "delivered": ("delivered", "Enjoy the ride! We would love to hear how it goes."),
+    "cancelled": ("cancelled", "This order was cancelled; nothing more will happen with it."),
 }
 STAGE_NOTES = {
     "sourcing": "Sourcing parts",
@@ -91,6 +92,7 @@ class StatusView:
     first_name: str
     city: str
     stage: str
+    phrase: str
     headline: str
     live: bool
     percent: int
@@ -199,7 +201,8 @@ def status_view(token: str) -> StatusView | None:
         first_name=order.first_name,
         city=str((order.address or {}).get("city", "")),
         stage=stage,
-        headline=STAGE_HEADLINES.get(stage, ""),
+        phrase=STAGE_PHRASES[stage][0],
+        headline=STAGE_PHRASES[stage][1],
         live=stage not in progress.FINAL_STAGES,
         percent=progress.progress_percent(stage, sum(progress.in_hand(p.state) for p in parts), len(parts)),
         steps=_steps(order, work, stage, zone),

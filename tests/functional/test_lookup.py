@@ -35,7 +35,7 @@ def test_a_matching_number_and_email_redirect_to_the_status_page(client, paid_or
 def test_an_unknown_number_and_a_wrong_email_get_the_same_answer(client, paid_order):
     wrong_email = submit(client, number=paid_order.number, email="eve@example.com")
     unknown_number = submit(client, number="EB-2026-99999", email="ada@example.com")
-    assert wrong_email.status_code == unknown_number.status_code == 422
+    assert wrong_email.status_code == unknown_number.status_code == 200
     for response in (wrong_email, unknown_number):
         html = response.get_data(as_text=True)
         assert NO_MATCH in html and paid_order.status_token not in html
@@ -57,14 +57,14 @@ def test_an_unknown_number_and_a_wrong_email_get_the_same_answer(client, paid_or
 )
 def test_garbage_or_missing_fields_get_inline_errors(client, paid_order, fields, error):
     response = submit(client, **fields)
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert error in response.get_data(as_text=True)
 
 
 def test_bytes_that_are_not_utf8_get_inline_errors(client, paid_order):
     body = f"csrf_token={csrf_token(client)}&number=%FF%FE%00&email=%C0%AF%40x".encode()
     response = client.post("/orders/lookup", data=body, content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "Order numbers look like EB-2026-00042." in response.get_data(as_text=True)
 
 
@@ -79,7 +79,7 @@ def test_too_many_attempts_get_a_friendly_429(client, paid_order):
         client.post("/orders/lookup", data={"csrf_token": token, "number": "EB-2026-99999", "email": "a@b.co"})
         for _ in range(10)
     ]
-    assert {r.status_code for r in answers} == {422}
+    assert {r.status_code for r in answers} == {200}
     limited = client.post(
         "/orders/lookup", data={"csrf_token": token, "number": paid_order.number, "email": "ada@example.com"}
     )

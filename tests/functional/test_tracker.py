@@ -73,10 +73,10 @@ def test_a_very_long_path_is_a_404_not_a_500(client):
 @pytest.mark.parametrize(
     ("stage", "current", "headline"),
     [
-        ("sourcing", "sourcing", 'Ada, your bike is <span id="stage-name">in sourcing parts'),
-        ("assembly", "assembly", "in assembly"),
-        ("testing", "testing", "in testing"),
-        ("shipping", "shipping", "in shipping"),
+        ("sourcing", "sourcing", 'Ada, your bike is <span id="stage-name">waiting for its parts'),
+        ("assembly", "assembly", "being built"),
+        ("testing", "testing", "being tested"),
+        ("shipping", "shipping", "being packed"),
         ("shipped", "shipping", "on its way"),
     ],
 )
