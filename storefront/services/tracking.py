@@ -9,9 +9,10 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain import progress
@@ -116,15 +117,19 @@ def status_stamp(token: str) -> Stamp | None:
     if not progress.well_formed_token(token):
         return None
     digest = token_hash(token)
-    row = db.session.execute(_stamp_query(digest)).first()
+    row = db.session.execute(_stamp_query(), {"digest": digest}).first()
     if row is None or not hmac.compare_digest(row.status_token_hash, digest):
         return None
     live = row.stage not in progress.FINAL_STAGES and row.cancelled_at is None
     return Stamp(progress.fingerprint(*row[1:]), live)
 
 
-def _stamp_query(digest: str):
-    """Order joined with its work order, plus what changes without touching the work order row."""
+@cache
+def _stamp_query():
+    """Order joined with its work order, plus what changes without touching the work order row.
+
+    Built once: constructing this statement costs more than running it.
+    """
     wo = WorkOrder.id
 
     def correlated(column, *where):
@@ -153,7 +158,7 @@ def _stamp_query(digest: str):
             correlated(func.max(TestResult.id), TestResult.work_order_id == wo),
         )
         .join(WorkOrder, WorkOrder.order_id == Order.id)
-        .where(Order.status_token_hash == digest)
+        .where(Order.status_token_hash == bindparam("digest"))
     )
 
 
