@@ -48,7 +48,7 @@ def progress(token: str):
     """The polled status fragment; an unchanged status answers 304 after a single query."""
     stamp = tracking.status_stamp(token) or abort(404)
     etag = f"{stamp.etag}-{'f' if request.headers.get('HX-Request') == 'true' else 'p'}"
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         return _not_modified(etag)
     view = tracking.status_view(token) or abort(404)
     response = render_page_or_partial(
@@ -63,7 +63,7 @@ def status_as_json(token: str):
     """The same status as JSON; an unchanged status answers 304 after a single query."""
     stamp = tracking.status_stamp(token) or abort(404)
     etag = f"{stamp.etag}-j"
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         return _not_modified(etag)
     view = tracking.status_view(token) or abort(404)
     response = jsonify(status_json(view))

@@ -91,6 +91,8 @@ def test_the_lookup_takes_a_customer_to_their_status_page(live_server, page, pai
     page.get_by_label("Email used for the order").fill("eve@example.com")
     page.get_by_role("button", name="Show my order").click()
     expect(page.locator("#lookup-message")).to_contain_text("could not find an order")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "tracker-lookup-phone")
     page.get_by_label("Email used for the order").fill("ada@example.com")
     page.get_by_role("button", name="Show my order").click()
     expect(page.locator(".order-number")).to_have_text(paid_order.number)

@@ -256,6 +256,7 @@ def test_the_json_form_answers_304_when_unchanged(client, paid_order):
     url = f"/orders/{paid_order.status_token}.json"
     etag = client.get(url).headers["ETag"]
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": f"W/{etag}"}).status_code == 304  # a proxy may weaken it
     move_to(paid_order, "assembly")
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
 
