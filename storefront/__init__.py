@@ -43,11 +43,12 @@ def _register_blueprints(app: Flask) -> None:
     from .backoffice.views import bp as backoffice_bp
     from .checkout.views import bp as checkout_bp
     from .ops.views import bp as ops_bp
+    from .orders.views import bp as orders_bp
     from .payments.views import bp as test_payments_bp
     from .shop.views import bp as shop_bp
     from .webhooks.views import bp as webhooks_bp
 
-    for bp in (ops_bp, shop_bp, checkout_bp, test_payments_bp, webhooks_bp, backoffice_bp):
+    for bp in (ops_bp, shop_bp, checkout_bp, test_payments_bp, webhooks_bp, orders_bp, backoffice_bp):
         app.register_blueprint(bp)
 
 

@@ -1,0 +1,177 @@
+"""Where a bike is on its way to the customer: the customer's timeline, progress, parts, promise and tracking.
+
+Plain Python: the tracker service feeds it facts read from the work order, and it answers with frozen
+values that the status page and its JSON form both show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import quote
+
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+# The customer's five steps; the workshop's "shipping" and "shipped" are both "Shipping" to them.
+CUSTOMER_STAGES = (
+    ("sourcing", "Sourcing parts"),
+    ("assembly", "Assembly"),
+    ("testing", "Testing"),
+    ("shipping", "Shipping"),
+    ("delivered", "Delivered"),
+)
+STAGE_INDEX = {"sourcing": 0, "assembly": 1, "testing": 2, "shipping": 3, "shipped": 3, "delivered": 4}
+FINAL_STAGES = ("delivered", "cancelled")
+
+CARRIERS = {
+    "UPS": ("UPS", "https://www.ups.com/track?tracknum={number}"),
+    "FEDEX": ("FedEx", "https://www.fedex.com/fedextrack/?trknbr={number}"),
+    "USPS": ("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}"),
+    "CANADAPOST": ("Canada Post", "https://www.canadapost-postescanada.ca/track-reperage/en#/details/{number}"),
+    "DHL": ("DHL", "https://www.dhl.com/global-en/home/tracking.html?tracking-id={number}"),
+}
+
+
+def well_formed_token(token: str) -> bool:
+    """A status token as new_status_token makes them: 43 url-safe characters (256 bits)."""
+    return TOKEN_PATTERN.fullmatch(token) is not None
+
+
+def short_day(value: date) -> str:
+    """`Tue 8 Dec`: the way a date reads in a sentence about the next few weeks."""
+    return f"{value:%a} {value.day} {value:%b}"
+
+
+@dataclass(frozen=True)
+class StageFacts:
+    """What the work order knows about one customer step: its plan date and when it started and ended."""
+
+    code: str
+    planned: date
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Step:
+    code: str
+    label: str
+    state: str  # done | current | upcoming | cancelled
+    planned: date
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+def timeline(stage: str, facts: list[StageFacts]) -> list[Step]:
+    """Each customer step marked done, current or upcoming for a work order in `stage`.
+
+    A cancelled order keeps the steps it finished; the rest read as cancelled.
+    """
+    labels = dict(CUSTOMER_STAGES)
+    current = STAGE_INDEX.get(stage)
+    steps = []
+    for index, fact in enumerate(facts):
+        if stage == "cancelled":
+            state = "done" if fact.finished_at else "cancelled"
+        elif stage == "delivered" or index < current:
+            state = "done"
+        else:
+            state = "current" if index == current else "upcoming"
+        steps.append(Step(fact.code, labels[fact.code], state, fact.planned, fact.started_at, fact.finished_at))
+    return steps
+
+
+def progress_percent(stage: str, parts_in_hand: int = 0, parts_total: int = 0) -> int:
+    """How far along the bike is, 0 to 100: four equal legs from payment to the customer's door.
+
+    Within sourcing the share of parts already in hand moves the bar; a bike on the truck is most of the
+    way through its shipping leg.
+    """
+    if stage == "delivered":
+        return 100
+    if stage not in STAGE_INDEX:
+        return 0
+    index = STAGE_INDEX[stage]
+    if stage == "sourcing":
+        within = 0.1 + 0.8 * (parts_in_hand / parts_total) if parts_total else 0.5
+    else:
+        within = 0.75 if stage == "shipped" else 0.4
+    return round(100 * (index + within) / 4)
+
+
+@dataclass(frozen=True)
+class PartState:
+    code: str  # reserved | ordered | delayed | arrived | fitted | released
+    text: str
+
+
+def part_state(
+    line_state: str,
+    expected: date | None = None,
+    original_expected: date | None = None,
+    request_status: str | None = None,
+) -> PartState:
+    """A component's state in the customer's words, such as "ordered from supplier, expected Tue 8 Dec"."""
+    if line_state == "consumed":
+        return PartState("fitted", "fitted to your bike")
+    if line_state == "released":
+        return PartState("released", "released back to stock")
+    if line_state == "reserved":
+        return PartState("reserved", "reserved from stock")
+    if request_status == "received":
+        return PartState("arrived", "arrived from the supplier")
+    if expected is None:
+        return PartState("ordered", "ordered from supplier")
+    if original_expected is not None and expected > original_expected:
+        return PartState("delayed", f"ordered from supplier, now expected {short_day(expected)}")
+    return PartState("ordered", f"ordered from supplier, expected {short_day(expected)}")
+
+
+def in_hand(line_state: str) -> bool:
+    return line_state in ("reserved", "consumed")
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """The promise made at payment beside today's forecast, and how they compare."""
+
+    promised: tuple[date, date]
+    forecast: tuple[date, date]
+    status: str  # on_track | later | earlier
+    reason: str | None
+
+
+GENERIC_REASON = "Our workshop plan changed since your order."
+
+
+def outlook(promised: tuple[date, date], forecast: tuple[date, date], reason: str | None) -> Outlook:
+    """Compare the forecast with the promise; a forecast that differs always carries a reason."""
+    if forecast == promised:
+        return Outlook(promised, forecast, "on_track", None)
+    later = forecast[1] > promised[1] or forecast[0] > promised[0]
+    return Outlook(promised, forecast, "later" if later else "earlier", reason or GENERIC_REASON)
+
+
+@dataclass(frozen=True)
+class Tracking:
+    carrier: str
+    carrier_name: str
+    number: str
+    url: str | None
+
+
+def tracking(carrier: str | None, number: str | None) -> Tracking | None:
+    """The carrier's name and tracking page for a parcel; an unknown carrier still shows its number."""
+    if not number:
+        return None
+    code = (carrier or "").strip().upper()
+    name, template = CARRIERS.get(code, (carrier or "Carrier", None))
+    url = template.format(number=quote(number.strip(), safe="")) if template else None
+    return Tracking(code, name, number.strip(), url)
+
+
+def fingerprint(*parts: object) -> str:
+    """A short, stable validator for everything a status view depends on."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]

@@ -1,0 +1,106 @@
+"""The customer's order tracker: the private status page, its polled fragment, its JSON form and the lookup."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+
+from ..domain.progress import short_day
+from ..extensions import limiter
+from ..services import tracking
+from ..web import render_page_or_partial
+from .forms import LookupForm
+from .presenters import status_json
+
+bp = Blueprint("orders", __name__)
+
+NO_MATCH = "We could not find an order with that number and email. Please check both and try again."
+
+
+def lookup_limit() -> str:
+    return current_app.config.get("LOOKUP_RATE_LIMIT", "10 per minute")
+
+
+@bp.after_request
+def keep_the_link_private(response: Response) -> Response:
+    """Status links are secrets: no search index, no Referer, no shared caches."""
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.setdefault("Cache-Control", "private, no-cache")
+    return response
+
+
+@bp.context_processor
+def formatting() -> dict:
+    return {"short_day": short_day, "short_moment": _short_moment}
+
+
+@bp.get("/orders/<token>")
+def status(token: str):
+    """The private status page: the whole story of one order, refreshed live while it is under way."""
+    view = tracking.status_view(token) or abort(404)
+    return render_template("orders/status.html", view=view, poll_seconds=_poll_seconds())
+
+
+@bp.get("/orders/<token>/progress")
+def progress(token: str):
+    """The polled status fragment; an unchanged status answers 304 after a single query."""
+    stamp = tracking.status_stamp(token) or abort(404)
+    etag = f"{stamp.etag}-{'f' if request.headers.get('HX-Request') == 'true' else 'p'}"
+    if request.if_none_match.contains_weak(etag):
+        return _not_modified(etag)
+    view = tracking.status_view(token) or abort(404)
+    response = render_page_or_partial(
+        "orders/status.html", "orders/partials/_progress.html", view=view, poll_seconds=_poll_seconds()
+    )
+    response.set_etag(etag)
+    return response
+
+
+@bp.get("/orders/<token>.json")
+def status_as_json(token: str):
+    """The same status as JSON; an unchanged status answers 304 after a single query."""
+    stamp = tracking.status_stamp(token) or abort(404)
+    etag = f"{stamp.etag}-j"
+    if request.if_none_match.contains_weak(etag):
+        return _not_modified(etag)
+    view = tracking.status_view(token) or abort(404)
+    response = jsonify(status_json(view))
+    response.set_etag(etag)
+    return response
+
+
+@bp.route("/orders/lookup", methods=["GET", "POST"])
+@limiter.limit(lookup_limit, methods=["POST"])
+def lookup():
+    """Find an order by number and email; any mismatch gets the same message."""
+    form = LookupForm()
+    if not form.validate_on_submit():
+        return render_template("orders/lookup.html", form=form)
+    order = tracking.find_by_number_and_email(form.number.data, form.email.data)
+    if order is None:
+        return render_template("orders/lookup.html", form=form, message=NO_MATCH)
+    return redirect(url_for("orders.status", token=order.status_token), 303)
+
+
+@bp.errorhandler(429)
+def too_many_lookups(error):
+    """A friendly page instead of a bare 429 when someone tries too many order numbers."""
+    message = "Too many attempts from your connection. Please wait a minute, then try again."
+    return render_template("orders/lookup.html", form=LookupForm(formdata=None), message=message, limited=True), 429
+
+
+def _not_modified(etag: str) -> Response:
+    response = Response(status=304)
+    response.set_etag(etag)
+    response.vary.add("HX-Request")
+    return response
+
+
+def _poll_seconds() -> int:
+    return max(1, int(current_app.config["STATUS_POLL_SECONDS"]))
+
+
+def _short_moment(value: datetime) -> str:
+    return f"{short_day(value)}, {value:%H:%M}"

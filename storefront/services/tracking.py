@@ -1,0 +1,297 @@
+"""The customer's order tracker: find an order by its private token or by number and email, and build
+the status view the page, its polled fragment and the JSON form all show.
+
+Read-only: nothing here writes, so nothing here commits.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..domain import progress
+from ..domain.build import Build
+from ..domain.catalog import Catalog
+from ..extensions import db
+from ..models import ChecklistItem, Order, PartLine, PurchaseRequest, TestResult, WorkOrder, WorkOrderEvent
+from .catalog import live_catalog
+from .orders import token_hash
+
+# How the page's heading finishes "your bike is ...", and the sentence under it, per workshop stage.
+STAGE_PHRASES = {
+    "sourcing": ("waiting for its parts", "We are gathering every part of your build; each one is listed below."),
+    "assembly": ("being built", "A mechanic in our workshop is building your bike by hand."),
+    "testing": ("being tested", "Your bike is going through our test checklist, road test included."),
+    "shipping": ("being packed", "It passed every check and is being packed for the carrier."),
+    "shipped": ("on its way", "It has left our workshop; follow it with the carrier below."),
+    "delivered": ("delivered", "Enjoy the ride! We would love to hear how it goes."),
+    "cancelled": ("cancelled", "This order was cancelled; nothing more will happen with it."),
+}
+STAGE_NOTES = {
+    "sourcing": "Sourcing parts",
+    "assembly": "Assembly started",
+    "testing": "Testing started",
+    "shipping": "Packing for shipment",
+    "shipped": "Handed to the carrier",
+    "delivered": "Delivered",
+    "cancelled": "Order cancelled",
+}
+# A dummy digest compared when no order matches, so a miss takes as long as a wrong email.
+_NO_MATCH = token_hash("no order matches")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The cheap validator for a status: its ETag, and whether there is anything left to wait for."""
+
+    etag: str
+    live: bool
+
+
+@dataclass(frozen=True)
+class StepView:
+    code: str
+    label: str
+    state: str
+    planned: date
+    started: date | None
+    finished: date | None
+
+
+@dataclass(frozen=True)
+class ComponentView:
+    name: str
+    quantity: int
+    state: progress.PartState
+    expected: date | None
+
+
+@dataclass(frozen=True)
+class Update:
+    at: datetime  # in the shop's time zone
+    message: str
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What the shop's bike picture partial needs: the catalog and the build."""
+
+    catalog: Catalog
+    build: Build
+
+
+@dataclass(frozen=True)
+class StatusView:
+    token: str
+    number: str
+    first_name: str
+    city: str
+    stage: str
+    phrase: str
+    headline: str
+    live: bool
+    percent: int
+    steps: list[StepView]
+    outlook: progress.Outlook
+    components: list[ComponentView]
+    checks: list[str]
+    tracking: progress.Tracking | None
+    updates: list[Update]
+    lines: list[str]
+    total_cents: int
+    currency: str
+    picture: Picture
+    shipped_on: date | None
+    delivered_on: date | None
+    cancelled_on: date | None
+
+
+def status_stamp(token: str) -> Stamp | None:
+    """The ETag of an order's status in one query, or None for an unknown or malformed token."""
+    if not progress.well_formed_token(token):
+        return None
+    digest = token_hash(token)
+    row = db.session.execute(_stamp_query(), {"digest": digest}).first()
+    if row is None or not hmac.compare_digest(row.status_token_hash, digest):
+        return None
+    live = row.stage not in progress.FINAL_STAGES and row.cancelled_at is None
+    return Stamp(progress.fingerprint(*row[1:]), live)
+
+
+@cache
+def _stamp_query():
+    """Order joined with its work order, plus what changes without touching the work order row.
+
+    Built once: constructing this statement costs more than running it.
+    """
+    wo = WorkOrder.id
+
+    def correlated(column, *where):
+        return select(column).where(*where).correlate(WorkOrder).scalar_subquery()
+
+    return (
+        select(
+            Order.status_token_hash,
+            WorkOrder.version,
+            WorkOrder.stage,
+            Order.forecast_earliest,
+            Order.forecast_latest,
+            Order.forecast_reason,
+            Order.cancelled_at,
+            correlated(
+                func.max(WorkOrderEvent.id),
+                WorkOrderEvent.work_order_id == wo,
+                WorkOrderEvent.customer_visible.is_(True),
+            ),
+            correlated(func.count(PartLine.id), PartLine.work_order_id == wo, PartLine.state == "awaiting"),
+            correlated(
+                func.max(PurchaseRequest.expected_date),
+                PurchaseRequest.id == PartLine.purchase_request_id,
+                PartLine.work_order_id == wo,
+            ),
+            correlated(func.max(TestResult.id), TestResult.work_order_id == wo),
+        )
+        .join(WorkOrder, WorkOrder.order_id == Order.id)
+        .where(Order.status_token_hash == bindparam("digest"))
+    )
+
+
+def find_by_token(token: str) -> Order | None:
+    """The order behind a status token, with its work order and parts loaded; None if there is none."""
+    if not progress.well_formed_token(token):
+        return None
+    digest = token_hash(token)
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.status_token_hash == digest)
+        .options(
+            joinedload(Order.work_order)
+            .selectinload(WorkOrder.parts)
+            .options(selectinload(PartLine.component), selectinload(PartLine.purchase_request))
+        )
+    )
+    if order is None or not hmac.compare_digest(order.status_token_hash, digest):
+        return None
+    return order
+
+
+def find_by_number_and_email(number: str, email: str) -> Order | None:
+    """The order with this number whose email matches (ignoring case); None on any mismatch."""
+    order = db.session.scalar(select(Order).where(Order.number == number.strip().upper()))
+    expected = order.email.strip().casefold() if order else _NO_MATCH
+    matches = hmac.compare_digest(expected.encode(), email.strip().casefold().encode())
+    return order if order is not None and matches else None
+
+
+def status_view(token: str) -> StatusView | None:
+    """Everything the customer sees about the order behind `token`, in a constant number of queries."""
+    order = find_by_token(token)
+    if order is None:
+        return None
+    catalog = live_catalog()
+    zone = ZoneInfo(catalog.timezone)
+    work = order.work_order
+    parts = [line for line in work.parts if line.state != "released" or work.stage == "cancelled"]
+    cancelled = work.stage == "cancelled" or order.cancelled_at is not None
+    stage = "cancelled" if cancelled else work.stage
+    return StatusView(
+        token=token,
+        number=order.number or "",
+        first_name=order.first_name,
+        city=str((order.address or {}).get("city", "")),
+        stage=stage,
+        phrase=STAGE_PHRASES[stage][0],
+        headline=STAGE_PHRASES[stage][1],
+        live=stage not in progress.FINAL_STAGES,
+        percent=progress.progress_percent(stage, sum(progress.in_hand(p.state) for p in parts), len(parts)),
+        steps=_steps(order, work, stage, zone),
+        outlook=progress.outlook(
+            (order.promised_earliest, order.promised_latest),
+            (order.forecast_earliest, order.forecast_latest),
+            order.forecast_reason,
+        ),
+        components=[_component(line) for line in parts],
+        checks=_passed_checks(work) if progress.STAGE_INDEX.get(stage, 0) >= 3 else [],
+        tracking=progress.tracking(work.carrier, work.tracking_number),
+        updates=_updates(work, zone),
+        lines=[line["label"] for line in order.lines],
+        total_cents=order.total_cents,
+        currency=order.currency,
+        picture=Picture(catalog, _build(order.build)),
+        shipped_on=_local_date(work.shipped_at, zone),
+        delivered_on=_local_date(work.delivered_at, zone),
+        cancelled_on=_local_date(order.cancelled_at or work.cancelled_at, zone),
+    )
+
+
+def _steps(order: Order, work: WorkOrder, stage: str, zone: ZoneInfo) -> list[StepView]:
+    facts = [
+        progress.StageFacts("sourcing", work.planned_parts_date, order.paid_at, work.assembly_started_at),
+        progress.StageFacts("assembly", work.planned_assembly_date, work.assembly_started_at, work.testing_started_at),
+        progress.StageFacts("testing", work.planned_testing_date, work.testing_started_at, work.shipping_started_at),
+        progress.StageFacts("shipping", work.planned_ship_date, work.shipping_started_at, work.delivered_at),
+        progress.StageFacts("delivered", work.planned_delivery_date, work.delivered_at, work.delivered_at),
+    ]
+    return [
+        StepView(
+            step.code,
+            step.label,
+            step.state,
+            step.planned,
+            _local_date(step.started_at, zone),
+            _local_date(step.finished_at, zone),
+        )
+        for step in progress.timeline(stage, facts)
+    ]
+
+
+def _component(line: PartLine) -> ComponentView:
+    request = line.purchase_request
+    state = progress.part_state(
+        line.state,
+        request.expected_date if request else None,
+        request.original_expected_date if request else None,
+        request.status if request else None,
+    )
+    expected = request.expected_date if request and state.code in ("ordered", "delayed") else None
+    return ComponentView(line.component.name, line.quantity, state, expected)
+
+
+def _passed_checks(work: WorkOrder) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(ChecklistItem.label)
+            .join(TestResult, TestResult.item_id == ChecklistItem.id)
+            .where(
+                TestResult.work_order_id == work.id, TestResult.round == work.test_round, TestResult.passed.is_(True)
+            )
+            .order_by(ChecklistItem.position, ChecklistItem.id)
+        )
+    )
+
+
+def _updates(work: WorkOrder, zone: ZoneInfo) -> list[Update]:
+    events = db.session.scalars(
+        select(WorkOrderEvent)
+        .where(WorkOrderEvent.work_order_id == work.id, WorkOrderEvent.customer_visible.is_(True))
+        .order_by(WorkOrderEvent.at.desc(), WorkOrderEvent.id.desc())
+    )
+    return [
+        Update(event.at.astimezone(zone), event.note or STAGE_NOTES.get(event.to_stage or "", "Order updated"))
+        for event in events
+    ]
+
+
+def _build(raw: dict) -> Build:
+    picks = {group: tuple(codes) for group, codes in (raw.get("picks") or {}).items()}
+    return Build(picks, raw.get("ral"))
+
+
+def _local_date(moment: datetime | None, zone: ZoneInfo) -> date | None:
+    return moment.astimezone(zone).date() if moment else None
