@@ -88,10 +88,19 @@ def _format_day(value: date | str | None) -> str:
 def _format_moment(app: Flask, value: datetime | None) -> str:
     if value is None:
         return ""
+    local = value.astimezone(_shop_zone())
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"
+
+
+def _shop_zone() -> ZoneInfo:
+    """The shop's time zone, read from the catalog once per request."""
+    from flask import g
+
     from .services.catalog import live_catalog
 
-    local = value.astimezone(ZoneInfo(live_catalog().timezone))
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"
+    if "shop_zone" not in g:
+        g.shop_zone = ZoneInfo(live_catalog().timezone)
+    return g.shop_zone
 
 
 def _signed_days(days: int) -> str:

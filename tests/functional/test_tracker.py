@@ -270,3 +270,10 @@ def test_a_pending_supplier_part_shows_its_expected_date_in_json(client, order_f
     data = client.get(f"/orders/{order_factory(FOLDING).status_token}.json").get_json()
     frame = next(c for c in data["components"] if c["name"] == "Folding frame")
     assert frame["state"] == "ordered" and frame["expected"] == date(2026, 12, 30).isoformat()
+
+
+def test_the_status_page_links_to_the_printable_bill_of_sale(client, paid_order):
+    html = client.get(f"/orders/{paid_order.status_token}").get_data(as_text=True)
+    link = f"/bill-of-sale/{paid_order.status_token}"
+    assert link in html
+    assert client.get(link).status_code == 200
