@@ -60,6 +60,7 @@ def bench_env(url: str) -> dict[str, str]:
         "DATABASE_URL": url,
         "SECRET_KEY": "bench-only-secret",
         "FLASK_DEBUG": "0",
+        "SESSION_COOKIE_SECURE": "0",  # the bench talks plain http on loopback
         "PYTHONPATH": str(ROOT),
     }
 
@@ -105,7 +106,7 @@ def to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def targets(base: str, token: str) -> list[tuple[str, str, dict[str, str]]]:
+def targets(base: str, token: str, url: str) -> list[tuple[str, str, dict[str, str]]]:
     """(name, url, headers) for every page that exists in this build of the shop."""
     found = [
         ("bare hello route", f"{base}/bench/hello", {}),
@@ -114,27 +115,27 @@ def targets(base: str, token: str) -> list[tuple[str, str, dict[str, str]]]:
         ("/api/quote", f"{base}/api/quote?{BUILD}", {}),
     ]
     status = f"{base}/orders/{token}"
+    progress = f"{base}/orders/{token}/progress"
     try:
-        with urllib.request.urlopen(status, timeout=5) as response:
-            etag = response.headers.get("ETag")
+        request = urllib.request.Request(progress, headers={"HX-Request": "true"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            etag = response.headers.get("ETag", "").strip('"')
         found.append(("status page", status, {}))
-        progress = f"{base}/orders/{token}/progress"
         if etag:
-            found.append(("304 status poll", progress, {"If-None-Match": etag, "HX-Request": "true"}))
+            found.append(("304 status poll", progress, {"If-None-Match": f'"{etag}"', "HX-Request": "true"}))
     except OSError:
         pass
-    cookie = staff_cookie(base)
+    cookie = staff_cookie(base, url)
     if cookie:
         found.append(("back-office board", f"{base}/backoffice/", {"Cookie": cookie}))
     return found
 
 
-def staff_cookie(base: str) -> str | None:
-    """Sign in as the bench staff user, when the back office exists (see bench/staff_login.py)."""
-    helper = ROOT / "bench" / "staff_login.py"
-    if not helper.exists():
-        return None
-    result = subprocess.run([PY, str(helper), base], cwd=ROOT, capture_output=True, text=True)
+def staff_cookie(base: str, url: str) -> str | None:
+    """Sign in as a bench staff user (bench/staff_login.py) and return the session cookie."""
+    result = subprocess.run(
+        [PY, "bench/staff_login.py", base], cwd=ROOT, env=bench_env(url), capture_output=True, text=True
+    )
     return result.stdout.strip() or None
 
 
@@ -146,7 +147,7 @@ def run(engine: str, orders: int, duration: int, connections: int) -> list[str]:
         try:
             base = f"http://127.0.0.1:{port}"
             rows, bare = [], None
-            for name, target, headers in targets(base, token):
+            for name, target, headers in targets(base, token, url):
                 wrk(target, 2, connections, headers)  # warm up
                 result = wrk(target, duration, connections, headers)
                 bare = bare or result

@@ -49,7 +49,7 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "STATUS_POLL_SECONDS": int(os.environ.get("STATUS_POLL_SECONDS", "5")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": not (debug or testing),
+        "SESSION_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE", not (debug or testing)),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": not (debug or testing),
         "WTF_CSRF_TIME_LIMIT": None,
