@@ -22,6 +22,7 @@ from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, Work
 from ..timeutil import local_date
 from .catalog import assembly_capacity
 from .links import status_url
+from .planning import replan_in_transaction
 from .supply import booked_slots
 
 
@@ -94,6 +95,7 @@ def place_order(
         )
     )
     _queue_confirmation(order, catalog)
+    replan_in_transaction(paid_at, cause="payment")
     return order
 
 
