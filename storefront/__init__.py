@@ -41,9 +41,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from .ops.views import bp as ops_bp
+    from .planning.views import bp as planning_bp
     from .shop.views import bp as shop_bp
 
-    for bp in (ops_bp, shop_bp):
+    for bp in (ops_bp, shop_bp, planning_bp):
         app.register_blueprint(bp)
 
 
