@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront.extensions import db
-from storefront.models import OutboxMessage, PurchaseRequest, Setting, WorkOrder
+from storefront.models import Component, OutboxMessage, PurchaseRequest, Setting, WorkOrder
 from storefront.services.catalog import CAPACITY_KEY
 from storefront.services.planning import InvalidCapacity, replan, set_capacity
 from storefront.services.quote import quote
@@ -115,3 +115,19 @@ def test_closed_work_orders_hold_no_slot(app_ctx, order_factory):
     db.session.commit()
     assert replan(app_ctx.config["FIXED_NOW"]).jobs == 0
     assert db.session.scalar(select(func.count()).select_from(WorkOrder)) == 1
+
+
+def test_an_order_waits_on_the_incoming_delivery_its_quote_counted(app_ctx, order_factory):
+    arriving = date(2026, 12, 8)
+    frame = db.session.scalar(select(Component).where(Component.sku == "FRAME-FD"))
+    db.session.add(
+        PurchaseRequest(component=frame, quantity=2, expected_date=arriving, original_expected_date=arriving)
+    )
+    db.session.commit()
+    quoted = quote(FOLDING, TUE)
+    assert quoted.estimate.assembly == arriving
+    orders = [order_factory(FOLDING, email=f"f{n}@example.com") for n in range(3)]
+    assert [o.work_order.planned_assembly_date for o in orders[:2]] == [arriving, arriving]
+    assert orders[0].forecast_latest == orders[0].promised_latest == quoted.estimate.latest
+    assert orders[2].work_order.planned_assembly_date == date(2026, 12, 30)  # the third needs a new supplier order
+    assert db.session.scalar(select(func.count()).select_from(PurchaseRequest)) == 2
