@@ -6,10 +6,13 @@ import click
 from flask import Flask, current_app
 
 from .services.catalog import load_catalog_file
+from .simulation.cli import replan_command, simulate
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(simulate)
+    app.cli.add_command(replan_command)
 
 
 @click.command("seed-demo")
