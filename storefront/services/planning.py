@@ -188,8 +188,9 @@ def _write(plans: list[JobPlan], rows: dict[int, _Row]) -> tuple[int, list[int]]
             order_params,
         )
     _expire({p["b_id"] for p in wo_params}, {p["b_id"] for p in order_params})
-    for order_id in slipped:
-        _tell_customer(db.session.get(Order, order_id))
+    if slipped:
+        for order in db.session.scalars(select(Order).where(Order.id.in_(slipped)).order_by(Order.id)):
+            _tell_customer(order)
     return len(wo_params), slipped
 
 
