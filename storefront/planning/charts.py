@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..domain.forecast import ComponentForecast
 
-WIDTH, HEIGHT, PAD = 240, 64, 4
+WIDTH, HEIGHT, PAD = 168, 56, 4
 
 
 @dataclass(frozen=True)
