@@ -7,6 +7,7 @@ from flask import Flask, current_app
 
 from .backoffice.cli import create_staff_command, echo_demo_staff
 from .services.catalog import load_catalog_file
+from .simulation.cli import replan_command, simulate
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +18,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reconcile_payments)
     app.cli.add_command(send_mail)
     app.cli.add_command(create_staff_command)
+    app.cli.add_command(simulate)
+    app.cli.add_command(replan_command)
 
 
 @click.command("seed-demo")

@@ -60,6 +60,8 @@ def component_ready(supply: Supply, quantity: int, today: date, workshop: Worksh
 def first_free_slot(day: date, booked: Mapping[date, int], workshop: Workshop, capacity: int | None = None) -> date:
     """The first working day on or after `day` with an assembly slot left."""
     capacity = workshop.capacity_per_day if capacity is None else capacity
+    if hasattr(booked, "first_free"):  # planning.SlotCounts remembers full runs across calls
+        return booked.first_free(day, capacity, workshop)
     day = working_day_on_or_after(day, workshop)
     while booked.get(day, 0) >= capacity:
         day = add_working_days(day, 1, workshop)

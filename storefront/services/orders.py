@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..domain.calendar import add_working_days
 from ..domain.catalog import Catalog
@@ -22,6 +22,7 @@ from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, Work
 from ..timeutil import local_date
 from .catalog import assembly_capacity
 from .links import status_url
+from .planning import replan_in_transaction
 from .supply import booked_slots
 
 
@@ -94,6 +95,7 @@ def place_order(
         )
     )
     _queue_confirmation(order, catalog)
+    replan_in_transaction(paid_at, cause="payment")
     return order
 
 
@@ -106,7 +108,9 @@ def _allocate(components: dict[str, int], today: date, now: datetime, catalog: C
         if _reserve(component.id, quantity):
             lines.append(PartLine(component_id=component.id, quantity=quantity, state="reserved", reserved_at=now))
             continue
-        request = _purchase_request_for(component, quantity, today, catalog)
+        request = _unpromised_delivery(component.id, quantity) or _purchase_request_for(
+            component, quantity, today, catalog
+        )
         lines.append(PartLine(component_id=component.id, quantity=quantity, state="awaiting", purchase_request=request))
         parts_ready = max(parts_ready, request.expected_date)
     return lines, parts_ready
@@ -121,6 +125,26 @@ def _reserve(component_id: int, quantity: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def _unpromised_delivery(component_id: int, quantity: int) -> PurchaseRequest | None:
+    """The earliest open supplier delivery with `quantity` units nobody waits for yet (the quote counted it too)."""
+    promised = (
+        select(func.coalesce(func.sum(PartLine.quantity), 0))
+        .where(PartLine.purchase_request_id == PurchaseRequest.id, PartLine.state == "awaiting")
+        .scalar_subquery()
+    )
+    return db.session.scalars(
+        select(PurchaseRequest)
+        .where(
+            PurchaseRequest.component_id == component_id,
+            PurchaseRequest.status == "open",
+            PurchaseRequest.quantity - PurchaseRequest.received_quantity - promised >= quantity,
+        )
+        .order_by(PurchaseRequest.expected_date, PurchaseRequest.id)
+        .limit(1)
+        .with_for_update()
+    ).first()
 
 
 def _purchase_request_for(component: Component, quantity: int, today: date, catalog: Catalog) -> PurchaseRequest:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ..domain.build import Build
 from ..domain.catalog import Catalog
 from ..domain.leadtime import Supply
+from ..domain.planning import SlotCounts
 from ..extensions import db
 from ..models import Component, PartLine, PurchaseRequest, WorkOrder
 
@@ -48,7 +49,7 @@ def load_supplies() -> dict[str, Supply]:
     }
 
 
-def booked_slots(from_day: date, exclude_work_order: int | None = None) -> dict[date, int]:
+def booked_slots(from_day: date, exclude_work_order: int | None = None) -> SlotCounts:
     """Assembly slots already taken per day, from `from_day` on."""
     query = (
         select(WorkOrder.planned_assembly_date, func.count())
@@ -57,4 +58,4 @@ def booked_slots(from_day: date, exclude_work_order: int | None = None) -> dict[
     )
     if exclude_work_order is not None:
         query = query.where(WorkOrder.id != exclude_work_order)
-    return {day: count for day, count in db.session.execute(query)}
+    return SlotCounts((day, count) for day, count in db.session.execute(query))

@@ -1,0 +1,131 @@
+"""Planning benchmark: a full re-plan and an uncached configurator quote, at 100 and at 10,000 open work orders.
+
+    .venv/bin/python bench/plan_bench.py [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/DB] [--runs 20]
+
+SQLite runs in a temporary file; PostgreSQL in the (emptied!) database named. Open orders are inserted in bulk
+(a tenth wait for a supplier delivery), then each figure is the median of `--runs` timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from storefront import create_app  # noqa: E402
+from storefront.extensions import db  # noqa: E402
+from storefront.models import Checkout, Component, Order, PartLine, PurchaseRequest, WorkOrder  # noqa: E402
+from storefront.services.catalog import load_catalog_file  # noqa: E402
+from storefront.services.planning import replan  # noqa: E402
+from storefront.services.quote import quote  # noqa: E402
+from storefront.simulation.engine import _fresh_schema  # noqa: E402
+
+NOW = datetime(2026, 12, 1, 14, tzinfo=UTC)
+TODAY = date(2026, 12, 1)
+FAR = date(2040, 1, 1)  # promises beyond the whole plan, so no slip emails skew the timings
+BUILD = {
+    "frame": ["high-step"],
+    "motor": ["mid-500"],
+    "battery": ["b625"],
+    "color": ["glacier"],
+    "accessories": ["rack"],
+}
+
+
+def add_open_orders(start: int, count: int) -> None:
+    """Insert `count` paid, open orders in bulk: four reserved parts each, one in ten also awaiting a delivery."""
+    components = db.session.execute(select(Component.id, Component.sku)).all()
+    frame = next(c.id for c in components if c.sku == "FRAME-FD")
+    request = db.session.scalar(select(PurchaseRequest.id).where(PurchaseRequest.component_id == frame))
+    if request is None:
+        request = db.session.execute(
+            insert(PurchaseRequest).values(
+                component_id=frame, quantity=1_000_000, expected_date=TODAY + timedelta(days=20),
+                original_expected_date=TODAY + timedelta(days=20),
+            ).returning(PurchaseRequest.id)
+        ).scalar_one()  # fmt: skip
+    checkouts, orders, wos, lines = [], [], [], []
+    for i in range(start, start + count):
+        paid = NOW - timedelta(minutes=count - i)
+        checkouts.append(
+            {"id": f"bench{i:08d}", "provider": "test", "status": "fulfilled", "snapshot": {}, "total_cents": 1,
+             "currency": "USD", "customer_name": "Bench", "email": f"b{i}@example.com", "address": {}}
+        )  # fmt: skip
+        orders.append(
+            {"id": i, "checkout_id": f"bench{i:08d}", "stripe_session_id": f"cs_{i}", "status_token": f"t{i}",
+             "status_token_hash": f"h{i}", "customer_name": "Bench", "email": f"b{i}@example.com", "address": {},
+             "build": BUILD, "lines": [], "total_cents": 1, "currency": "USD", "promised_earliest": FAR,
+             "promised_latest": FAR, "forecast_earliest": TODAY, "forecast_latest": TODAY, "paid_at": paid,
+             "number": f"EB-{i:06d}"}
+        )  # fmt: skip
+        wos.append(
+            {"id": i, "order_id": i, "stage": "sourcing", "planned_parts_date": TODAY, "planned_assembly_date": TODAY,
+             "planned_testing_date": TODAY, "planned_ship_date": TODAY, "planned_delivery_date": TODAY,
+             "stage_entered_at": paid}
+        )  # fmt: skip
+        for component_id, _ in components[:4]:
+            lines.append({"work_order_id": i, "component_id": component_id, "state": "reserved", "reserved_at": paid})
+        if i % 10 == 0:
+            lines.append(
+                {"work_order_id": i, "component_id": frame, "state": "awaiting", "purchase_request_id": request}
+            )
+    for model, rows in ((Checkout, checkouts), (Order, orders), (WorkOrder, wos), (PartLine, lines)):
+        db.session.execute(insert(model), rows)
+    db.session.commit()
+
+
+def median_ms(fn, runs: int) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def bench(url: str, runs: int) -> list[str]:
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "bench", "FIXED_NOW": NOW})
+    out = []
+    with app.app_context():
+        _fresh_schema()
+        load_catalog_file(app.config["CATALOG_PATH"])
+        done = 0
+        for target in (100, 10_000):
+            add_open_orders(done + 1, target - done)
+            done = target
+            first = median_ms(lambda: replan(NOW, cause="bench"), 1)  # writes every changed plan
+            steady = median_ms(lambda: replan(NOW, cause="bench"), max(3, runs // 4))
+            quoting = median_ms(lambda: quote(BUILD, TODAY), runs)
+            open_count = db.session.scalar(select(func.count()).select_from(WorkOrder))
+            out.append(
+                f"{db.engine.dialect.name:<10} {open_count:>6} open: re-plan {first:7.1f} ms (first, writing), "
+                f"{steady:7.1f} ms (steady); uncached quote {quoting:6.2f} ms"
+            )
+        db.session.remove()
+        db.engine.dispose()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", help="an empty PostgreSQL database URL (its schema is dropped)")
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for line in bench(f"sqlite:///{Path(tmp) / 'plan.db'}", args.runs):
+            print(line)
+    if args.postgres:
+        for line in bench(args.postgres, args.runs):
+            print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+"""The finite-capacity planner: every open work order gets an assembly slot, then dates and a forecast window.
+
+Rules (the same as `leadtime.schedule_from`, so a quote and the plan after payment agree):
+- a job already in assembly holds today's slot (the next working day when today is not one);
+- a sourcing job takes the first working day on or after max(parts ready, today) with a free slot, first come
+  first served by `paid_at`: a new order is planned last, so it never moves an earlier order;
+- testing follows assembly by `assembly_days`, the bike ships `testing_days` later, arrives `transit_days` after
+  that, and the window closes `window_days` later (all in working days);
+- jobs in testing or shipping hold no slot; they keep their planned day unless it has passed.
+
+Slots are handed out with a "next day with room" pointer per working day (union-find with path compression),
+so 10,000 jobs on a fully booked workshop plan in linear time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .calendar import add_working_days, working_day_on_or_after
+from .catalog import Workshop
+
+REASON_REWORK = "rework after a failed test"
+REASON_BOOKED = "workshop fully booked"
+
+
+@dataclass(frozen=True)
+class PartWait:
+    """A component a job still waits for: the day its supplier delivery is expected."""
+
+    name: str
+    ready: date
+    delayed: bool = False  # the supplier moved the date past the one first given
+
+
+@dataclass(frozen=True)
+class Job:
+    """One open work order as the planner sees it."""
+
+    work_order_id: int
+    paid_at: datetime
+    stage: str  # sourcing | assembly | testing | shipping
+    waits: tuple[PartWait, ...] = ()  # reserved or consumed parts are ready now and are not listed
+    rework: bool = False
+    planned_testing: date | None = None  # kept for jobs already in testing
+    planned_ship: date | None = None  # kept for jobs already waiting to ship
+    promised_earliest: date | None = None
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    work_order_id: int
+    parts_ready: date
+    assembly: date
+    testing: date
+    ships: date
+    earliest: date
+    latest: date
+    reason: str | None  # why the forecast is later than the promise; None when it is not
+
+
+class WorkingDays:
+    """Working days from a start day, numbered 0, 1, 2 ... and extended on demand."""
+
+    def __init__(self, start: date, workshop: Workshop) -> None:
+        self.workshop = workshop
+        self.days = [working_day_on_or_after(start, workshop)]
+        self.index_of = {self.days[0]: 0}
+
+    def day(self, index: int) -> date:
+        while index >= len(self.days):
+            nxt = add_working_days(self.days[-1], 1, self.workshop)
+            self.index_of[nxt] = len(self.days)
+            self.days.append(nxt)
+        return self.days[index]
+
+    def index(self, day: date) -> int:
+        """Index of the first working day on or after `day` (never before the start)."""
+        if day <= self.days[0]:
+            return 0
+        found = self.index_of.get(day)
+        if found is not None:
+            return found
+        day = working_day_on_or_after(day, self.workshop)
+        while day > self.days[-1]:
+            self.day(len(self.days))
+        return self.index_of[day]
+
+
+class SlotBook:
+    """Assembly slots taken per working-day index, with a pointer to the next index that has room."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.taken: list[int] = []
+        self.parent: list[int] = []
+
+    def _grow(self, index: int) -> None:
+        while len(self.taken) <= index + 1:
+            self.parent.append(len(self.parent))
+            self.taken.append(0)
+
+    def first_free(self, index: int) -> int:
+        self._grow(index)
+        root = index
+        while self.parent[root] != root:
+            root = self.parent[root]
+            self._grow(root)
+        while self.parent[index] != root:  # path compression
+            self.parent[index], index = root, self.parent[index]
+        return root
+
+    def take(self, index: int) -> None:
+        """Book one slot, even past capacity (a job already in assembly keeps its bench)."""
+        self._grow(index)
+        self.taken[index] += 1
+        if self.taken[index] >= self.capacity:
+            self.parent[index] = index + 1
+
+
+def plan(jobs: Iterable[Job], workshop: Workshop, capacity: int, today: date) -> list[JobPlan]:
+    """Plan every open job; returns one JobPlan per job, in the order slots were given."""
+    if capacity < 1:
+        raise ValueError("capacity must be at least 1")
+    days = WorkingDays(today, workshop)
+    book = SlotBook(capacity)
+    jobs = list(jobs)
+    in_assembly = [j for j in jobs if j.stage == "assembly"]
+    sourcing = sorted((j for j in jobs if j.stage == "sourcing"), key=lambda j: (j.paid_at, j.work_order_id))
+    later = [j for j in jobs if j.stage in ("testing", "shipping")]
+    plans = []
+    for job in in_assembly:
+        book.take(0)
+        plans.append(_dates(job, today, 0, None, days, workshop))
+    for job in sourcing:
+        parts_ready = max((w.ready for w in job.waits), default=today)
+        wanted = days.index(max(parts_ready, today))
+        slot = book.first_free(wanted)
+        book.take(slot)
+        plans.append(_dates(job, parts_ready, slot, wanted, days, workshop))
+    for job in later:
+        plans.append(_after_assembly(job, today, days, workshop))
+    return plans
+
+
+def _dates(job: Job, parts_ready: date, slot: int, wanted: int | None, days: WorkingDays, ws: Workshop) -> JobPlan:
+    testing = slot + ws.assembly_days
+    ships = testing + ws.testing_days
+    earliest = ships + ws.transit_days
+    latest = earliest + ws.window_days
+    plan_ = JobPlan(
+        job.work_order_id,
+        max(parts_ready, days.day(0)) if wanted is None else parts_ready,
+        days.day(slot),
+        days.day(testing),
+        days.day(ships),
+        days.day(earliest),
+        days.day(latest),
+        None,
+    )
+    return _explain(job, plan_, slot, wanted)
+
+
+def _after_assembly(job: Job, today: date, days: WorkingDays, ws: Workshop) -> JobPlan:
+    if job.stage == "testing":
+        testing = days.index(max(job.planned_testing or today, today))
+        ships = testing + ws.testing_days
+    else:
+        ships = days.index(max(job.planned_ship or today, today))
+        testing = max(ships - ws.testing_days, 0)
+    earliest = ships + ws.transit_days
+    latest = earliest + ws.window_days
+    assembly = max(testing - ws.assembly_days, 0)
+    plan_ = JobPlan(
+        job.work_order_id,
+        days.day(assembly),
+        days.day(assembly),
+        days.day(testing),
+        days.day(ships),
+        days.day(earliest),
+        days.day(latest),
+        None,
+    )
+    return _explain(job, plan_, assembly, None)
+
+
+def _explain(job: Job, plan_: JobPlan, slot: int, wanted: int | None) -> JobPlan:
+    """Name the cause when the forecast is later than the promise: rework, a late supplier, or a full workshop."""
+    if job.promised_earliest is None or plan_.earliest <= job.promised_earliest:
+        return plan_
+    if job.rework:
+        reason = REASON_REWORK
+    elif wanted is not None and slot == wanted and job.waits:
+        last = max(job.waits, key=lambda w: (w.ready, w.delayed))
+        cause = "delivery from supplier delayed" if last.delayed else "sold out; waiting for the supplier"
+        reason = f"{last.name} {cause}"
+    else:
+        reason = REASON_BOOKED
+    return JobPlan(**{**plan_.__dict__, "reason": reason})
+
+
+class SlotCounts(dict):
+    """Assembly slots taken per day (a plain dict to read), that finds the first free day without re-walking.
+
+    A quote asks for the first free slot a dozen times (once per option); on a long, fully booked plan each
+    walk would cross every booked day. The end of each full run is remembered, so later asks jump over it.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._run_end: dict[tuple[date, int], date] = {}
+
+    def first_free(self, day: date, capacity: int, workshop: Workshop) -> date:
+        day = working_day_on_or_after(day, workshop)
+        visited = []
+        while self.get(day, 0) >= capacity:
+            jump = self._run_end.get((day, capacity))
+            if jump is not None:
+                day = jump
+                break
+            visited.append(day)
+            day = add_working_days(day, 1, workshop)
+        for seen in visited:
+            self._run_end[(seen, capacity)] = day
+        return day

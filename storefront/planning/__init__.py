@@ -1,0 +1,1 @@
+"""Back-office planning pages: component forecast, promise accuracy and workshop capacity."""

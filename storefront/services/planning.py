@@ -1,0 +1,216 @@
+"""Re-planning: recompute every open work order's slot and every order's forecast, and tell customers of slips.
+
+Entry points, for every service that changes something the plan depends on:
+- `replan(now, cause)` commits its own transaction (capacity changes, the nightly `flask replan`, tools);
+- `replan_in_transaction(now, cause)` does the same work inside the caller's transaction, without committing
+  (payment, parts received, a supplier date changed, a failed test, a cancellation).
+
+The promise (`Order.promised_*`) is fixed at payment and never written here; only the forecast moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, select, update
+
+from ..domain.planning import Job, JobPlan, PartWait, plan
+from ..extensions import db
+from ..mail.outbox import enqueue
+from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, Setting, WorkOrder
+from ..timeutil import local_date
+from .catalog import CAPACITY_KEY, assembly_capacity, live_catalog
+from .links import status_url
+
+MIN_CAPACITY, MAX_CAPACITY = 1, 50
+PLAN_PARAMS = ("b_parts", "b_assembly", "b_testing", "b_ship", "b_delivery")
+
+
+class InvalidCapacity(ValueError):
+    """Assembly capacity must be a whole number of bikes per working day, from 1 to 50."""
+
+
+@dataclass(frozen=True)
+class ReplanResult:
+    cause: str | None
+    jobs: int  # open work orders planned
+    moved: int  # work orders whose planned dates changed
+    slipped: tuple[int, ...]  # order ids whose customers were told of a new slip
+
+
+@dataclass
+class _Row:
+    work_order_id: int
+    order_id: int
+    planned: tuple[date, ...]  # parts, assembly, testing, ship, delivery
+    forecast: tuple[date, date, str | None]
+    promised_latest: date
+
+
+def replan(now: datetime, cause: str | None = None) -> ReplanResult:
+    """Re-plan every open work order and commit."""
+    try:
+        result = replan_in_transaction(now, cause)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
+def replan_in_transaction(now: datetime, cause: str | None = None) -> ReplanResult:
+    """Re-plan every open work order inside the caller's transaction (no commit)."""
+    catalog = live_catalog()
+    today = local_date(now, catalog.timezone)
+    db.session.flush()
+    jobs, rows = _load(today)
+    plans = plan(jobs, catalog.workshop, assembly_capacity(catalog), today)
+    moved, slipped = _write(plans, rows)
+    return ReplanResult(cause, len(jobs), moved, tuple(slipped))
+
+
+def set_capacity(capacity: int, now: datetime) -> ReplanResult:
+    """Change the assembly capacity per working day and re-plan, in one transaction."""
+    if not isinstance(capacity, int) or not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
+        raise InvalidCapacity(f"Capacity must be between {MIN_CAPACITY} and {MAX_CAPACITY} bikes a day.")
+    setting = db.session.get(Setting, CAPACITY_KEY)
+    if setting is None:
+        db.session.add(Setting(key=CAPACITY_KEY, value=str(capacity)))
+    else:
+        setting.value = str(capacity)
+    return replan(now, cause="capacity changed")
+
+
+def _load(today: date) -> tuple[list[Job], dict[int, _Row]]:
+    """Open work orders and the supplier deliveries they wait for, in two plain selects."""
+    waits: dict[int, list[PartWait]] = {}
+    awaiting = db.session.execute(
+        select(
+            PartLine.work_order_id,
+            Component.name,
+            PurchaseRequest.expected_date,
+            PurchaseRequest.original_expected_date,
+        )
+        .join(Component, Component.id == PartLine.component_id)
+        .join(PurchaseRequest, PurchaseRequest.id == PartLine.purchase_request_id)
+        .join(WorkOrder, WorkOrder.id == PartLine.work_order_id)
+        .where(PartLine.state == "awaiting", WorkOrder.stage.in_(OPEN_STAGES))
+    )
+    for wo_id, name, expected, original in awaiting:
+        # an overdue delivery is late too, even before the supplier names a new date
+        waits.setdefault(wo_id, []).append(PartWait(name, expected, expected > original or expected < today))
+    jobs, rows = [], {}
+    result = db.session.execute(
+        select(
+            WorkOrder.id,
+            WorkOrder.order_id,
+            WorkOrder.stage,
+            WorkOrder.test_round,
+            WorkOrder.planned_parts_date,
+            WorkOrder.planned_assembly_date,
+            WorkOrder.planned_testing_date,
+            WorkOrder.planned_ship_date,
+            WorkOrder.planned_delivery_date,
+            Order.paid_at,
+            Order.promised_earliest,
+            Order.promised_latest,
+            Order.forecast_earliest,
+            Order.forecast_latest,
+            Order.forecast_reason,
+        )
+        .join(Order, Order.id == WorkOrder.order_id)
+        .where(WorkOrder.stage.in_(OPEN_STAGES))
+    )
+    for r in result:
+        jobs.append(
+            Job(
+                work_order_id=r.id,
+                paid_at=r.paid_at,
+                stage=r.stage,
+                waits=tuple(waits.get(r.id, ())),
+                rework=r.test_round > 1,
+                planned_testing=r.planned_testing_date,
+                planned_ship=r.planned_ship_date,
+                promised_earliest=r.promised_earliest,
+            )
+        )
+        rows[r.id] = _Row(
+            r.id,
+            r.order_id,
+            (r.planned_parts_date, r.planned_assembly_date, r.planned_testing_date, r.planned_ship_date)
+            + (r.planned_delivery_date,),
+            (r.forecast_earliest, r.forecast_latest, r.forecast_reason),
+            r.promised_latest,
+        )
+    return jobs, rows
+
+
+def _write(plans: list[JobPlan], rows: dict[int, _Row]) -> tuple[int, list[int]]:
+    """Write only what changed, with one executemany per table; queue one email per new slip."""
+    wo_params, order_params, slipped = [], [], []
+    for p in plans:
+        row = rows[p.work_order_id]
+        planned = (p.parts_ready, p.assembly, p.testing, p.ships, p.earliest)
+        if planned != row.planned:
+            wo_params.append({"b_id": row.work_order_id, **dict(zip(PLAN_PARAMS, planned, strict=True))})
+        forecast = (p.earliest, p.latest, p.reason)
+        if forecast != row.forecast:
+            order_params.append(
+                {"b_id": row.order_id, "b_earliest": p.earliest, "b_latest": p.latest, "b_reason": p.reason}
+            )
+            if p.latest > row.promised_latest and p.latest > row.forecast[1]:
+                slipped.append(row.order_id)
+    if wo_params:
+        table = WorkOrder.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                planned_parts_date=bindparam("b_parts"),
+                planned_assembly_date=bindparam("b_assembly"),
+                planned_testing_date=bindparam("b_testing"),
+                planned_ship_date=bindparam("b_ship"),
+                planned_delivery_date=bindparam("b_delivery"),
+            ),
+            wo_params,
+        )
+    if order_params:
+        table = Order.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                forecast_earliest=bindparam("b_earliest"),
+                forecast_latest=bindparam("b_latest"),
+                forecast_reason=bindparam("b_reason"),
+            ),
+            order_params,
+        )
+    _expire({p["b_id"] for p in wo_params}, {p["b_id"] for p in order_params})
+    if slipped:
+        for order in db.session.scalars(select(Order).where(Order.id.in_(slipped)).order_by(Order.id)):
+            _tell_customer(order)
+    return len(wo_params), slipped
+
+
+def _expire(work_order_ids: set[int], order_ids: set[int]) -> None:
+    """Loaded objects would show the old plan after a core UPDATE; expire the ones that changed."""
+    for obj in list(db.session.identity_map.values()):
+        if (isinstance(obj, WorkOrder) and obj.id in work_order_ids) or (
+            isinstance(obj, Order) and obj.id in order_ids
+        ):
+            db.session.expire(obj)
+
+
+def _tell_customer(order: Order) -> None:
+    """One email per slip: the dedupe key names the new latest day, so a repeat re-plan queues nothing."""
+    reason = f" The reason: {order.forecast_reason}." if order.forecast_reason else ""
+    body = (
+        f"Hello {order.first_name},\n\n"
+        f"We are sorry: your e-bike {order.number} will arrive later than we promised.\n"
+        f"We promised {order.promised_earliest:%a %d %b %Y} to {order.promised_latest:%a %d %b %Y}; "
+        f"we now expect {order.forecast_earliest:%a %d %b %Y} to {order.forecast_latest:%a %d %b %Y}.{reason}\n\n"
+        f"Follow your build here:\n{status_url(order)}\n"
+    )
+    enqueue(order.email, f"Order {order.number}: new delivery date", body, f"slip:{order.id}:{order.forecast_latest}")

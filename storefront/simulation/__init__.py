@@ -1,0 +1,1 @@
+"""A synthetic workshop for measuring how often the shop keeps its delivery promises."""

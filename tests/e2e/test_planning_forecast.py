@@ -1,0 +1,42 @@
+"""Staff open the component forecast in Chromium: a table and one server-rendered SVG chart per component."""
+
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from storefront.extensions import db
+from storefront.simulation import actions
+from tests.support.planning import sign_in
+
+BUILDS = [
+    {"frame": ["step-through"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]},
+    {"frame": ["high-step"], "motor": ["mid-500"], "battery": ["b625"], "color": ["glacier"], "accessories": ["rack"]},
+    {"frame": ["folding"], "motor": ["hub-250"], "battery": ["b400"], "color": ["custom"], "ral": ["RAL 5015"]},
+]
+
+
+def test_the_forecast_page_shows_every_component_with_its_stock_chart(app_ctx, live_server, page, screenshot):
+    now = app_ctx.config["FIXED_NOW"]
+    orders = [order_factory_build(app_ctx, BUILDS[n % 3], now - timedelta(days=20 - n), n) for n in range(12)]
+    for n, order in enumerate(orders[:8]):  # some were built over the last weeks: that is the usage rate
+        actions.start_assembly(order.work_order, now - timedelta(days=18 - 2 * n))
+    db.session.commit()
+
+    page.goto(f"{live_server}/")  # learn the browser's user agent for Flask-Login's session protection
+    client = app_ctx.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = page.evaluate("navigator.userAgent")
+    sign_in(client)
+    page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": live_server}])
+
+    page.goto(f"{live_server}/backoffice/forecast")
+    expect(page.locator("h1")).to_have_text("Component demand forecast")
+    expect(page.locator("svg.stock-chart")).to_have_count(20)
+    expect(page.locator("#component-FRAME-FD .hint").first).to_contain_text("FRAME-FD")
+    expect(page.locator(".formula")).to_contain_text("lead time + review period")
+    screenshot(page, "planning-forecast")
+
+
+def order_factory_build(app_ctx, build, when, n):
+    from tests.support.orders import make_paid_order
+
+    return make_paid_order(when, build, email=f"rider{n}@example.com")

@@ -1,0 +1,133 @@
+"""Re-planning against the database: quotes match plans, forecasts move, promises stay, one email per slip."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from storefront.extensions import db
+from storefront.models import Component, OutboxMessage, PurchaseRequest, Setting, WorkOrder
+from storefront.services.catalog import CAPACITY_KEY
+from storefront.services.planning import InvalidCapacity, replan, set_capacity
+from storefront.services.quote import quote
+
+FOLDING = {"frame": ["folding"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]}
+TUE = date(2026, 12, 1)
+
+
+def slip_emails() -> list[OutboxMessage]:
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("slip:%"))).all()
+
+
+def test_the_quote_before_payment_is_the_plan_after_it_with_other_orders_booked(app_ctx, order_factory):
+    for n in range(6):  # fills today and half of tomorrow
+        order_factory(email=f"early{n}@example.com")
+    quoted = quote({"frame": ["high-step"], "motor": ["mid-500"], "battery": ["b625"], "color": ["glacier"]}, TUE)
+    assert quoted.estimate.assembly == date(2026, 12, 2)
+    order = order_factory({"frame": ["high-step"], "motor": ["mid-500"], "battery": ["b625"], "color": ["glacier"]})
+    wo = order.work_order
+    assert (wo.planned_assembly_date, wo.planned_delivery_date) == (quoted.estimate.assembly, quoted.estimate.earliest)
+    assert (order.forecast_earliest, order.forecast_latest) == (quoted.estimate.earliest, quoted.estimate.latest)
+    assert (order.promised_earliest, order.promised_latest) == (quoted.estimate.earliest, quoted.estimate.latest)
+    assert replan(app_ctx.config["FIXED_NOW"]).moved == 0  # the plan was already consistent
+
+
+def test_a_supplier_delay_moves_the_forecast_never_the_promise_and_mails_once_per_slip(app_ctx, order_factory):
+    bystander = order_factory(email="bystander@example.com")
+    order = order_factory(FOLDING)
+    promised = (order.promised_earliest, order.promised_latest)
+    request = db.session.scalar(select(PurchaseRequest))
+    request.expected_date += timedelta(days=7)
+    db.session.commit()
+
+    result = replan(app_ctx.config["FIXED_NOW"], cause="supplier date changed")
+    db.session.refresh(order)
+    assert result.moved == 1 and result.slipped == (order.id,)
+    assert (order.promised_earliest, order.promised_latest) == promised
+    assert order.forecast_latest > order.promised_latest
+    assert order.forecast_reason == "Folding frame delivery from supplier delayed"
+    assert order.work_order.planned_assembly_date == request.expected_date
+    assert bystander.forecast_reason is None
+    (email,) = slip_emails()
+    assert email.to_email == order.email and f"/orders/{order.status_token}" in email.body_text
+    assert "Folding frame delivery from supplier delayed" in email.body_text
+
+    replan(app_ctx.config["FIXED_NOW"])
+    assert len(slip_emails()) == 1  # nothing new: no second email
+
+    request.expected_date += timedelta(days=7)
+    db.session.commit()
+    replan(app_ctx.config["FIXED_NOW"])
+    assert len(slip_emails()) == 2  # a further slip is a new slip
+
+
+def test_a_forecast_that_recovers_sends_nothing(app_ctx, order_factory):
+    order = order_factory(FOLDING)
+    request = db.session.scalar(select(PurchaseRequest))
+    request.expected_date -= timedelta(days=7)
+    db.session.commit()
+    replan(app_ctx.config["FIXED_NOW"])
+    db.session.refresh(order)
+    assert order.forecast_latest < order.promised_latest and order.forecast_reason is None
+    assert slip_emails() == []
+
+
+def test_a_cancellation_frees_its_slot_for_the_next_order(app_ctx, order_factory):
+    set_capacity(1, app_ctx.config["FIXED_NOW"])
+    first, second, third = (order_factory(email=f"c{n}@example.com") for n in range(3))
+    assert third.work_order.planned_assembly_date == date(2026, 12, 3)
+    second.work_order.stage = "cancelled"
+    db.session.commit()
+    replan(app_ctx.config["FIXED_NOW"], cause="cancellation")
+    assert third.work_order.planned_assembly_date == date(2026, 12, 2)
+    assert first.work_order.planned_assembly_date == TUE
+
+
+def test_a_failed_test_sends_the_bike_back_with_rework_as_the_reason(app_ctx, order_factory):
+    order = order_factory()
+    wo = order.work_order
+    wo.stage, wo.test_round = "assembly", 2
+    db.session.commit()
+    replan(app_ctx.config["FIXED_NOW"] + timedelta(days=1), cause="rework")
+    db.session.refresh(order)
+    assert wo.planned_assembly_date == date(2026, 12, 2)
+    assert order.forecast_reason == "rework after a failed test"
+    assert order.forecast_earliest <= order.promised_latest < order.forecast_latest
+    assert len(slip_emails()) == 1
+
+
+def test_capacity_changes_are_validated_stored_and_replanned(app_ctx, order_factory):
+    set_capacity(1, app_ctx.config["FIXED_NOW"])
+    orders = [order_factory(email=f"k{n}@example.com") for n in range(3)]
+    assert orders[2].work_order.planned_assembly_date == date(2026, 12, 3)
+    result = set_capacity(4, app_ctx.config["FIXED_NOW"])
+    assert result.moved == 2 and db.session.get(Setting, CAPACITY_KEY).value == "4"
+    assert {o.work_order.planned_assembly_date for o in orders} == {TUE}
+    for bad in (0, 51):
+        with pytest.raises(InvalidCapacity):
+            set_capacity(bad, app_ctx.config["FIXED_NOW"])
+    assert db.session.get(Setting, CAPACITY_KEY).value == "4"
+
+
+def test_closed_work_orders_hold_no_slot(app_ctx, order_factory):
+    order = order_factory()
+    order.work_order.stage = "shipped"
+    db.session.commit()
+    assert replan(app_ctx.config["FIXED_NOW"]).jobs == 0
+    assert db.session.scalar(select(func.count()).select_from(WorkOrder)) == 1
+
+
+def test_an_order_waits_on_the_incoming_delivery_its_quote_counted(app_ctx, order_factory):
+    arriving = date(2026, 12, 8)
+    frame = db.session.scalar(select(Component).where(Component.sku == "FRAME-FD"))
+    db.session.add(
+        PurchaseRequest(component=frame, quantity=2, expected_date=arriving, original_expected_date=arriving)
+    )
+    db.session.commit()
+    quoted = quote(FOLDING, TUE)
+    assert quoted.estimate.assembly == arriving
+    orders = [order_factory(FOLDING, email=f"f{n}@example.com") for n in range(3)]
+    assert [o.work_order.planned_assembly_date for o in orders[:2]] == [arriving, arriving]
+    assert orders[0].forecast_latest == orders[0].promised_latest == quoted.estimate.latest
+    assert orders[2].work_order.planned_assembly_date == date(2026, 12, 30)  # the third needs a new supplier order
+    assert db.session.scalar(select(func.count()).select_from(PurchaseRequest)) == 2

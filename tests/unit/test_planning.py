@@ -1,0 +1,131 @@
+"""The finite-capacity planner: capacity, holidays, rework, cancellations, supplier delays and promises."""
+
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from storefront.domain.leadtime import schedule_from
+from storefront.domain.planning import REASON_BOOKED, REASON_REWORK, Job, PartWait, plan
+
+TUE = date(2026, 12, 1)
+T0 = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+def job(n: int, stage: str = "sourcing", **kwargs) -> Job:
+    return Job(work_order_id=n, paid_at=T0 + timedelta(minutes=n), stage=stage, **kwargs)
+
+
+def by_id(plans):
+    return {p.work_order_id: p for p in plans}
+
+
+def test_each_working_day_takes_at_most_its_capacity(catalog):
+    plans = by_id(plan([job(n) for n in range(1, 10)], catalog.workshop, 4, TUE))
+    days = [plans[n].assembly for n in range(1, 10)]
+    assert days == [TUE] * 4 + [date(2026, 12, 2)] * 4 + [date(2026, 12, 3)]
+    assert plans[1].testing == date(2026, 12, 2) and plans[1].ships == date(2026, 12, 3)
+    assert plans[1].earliest == date(2026, 12, 8) and plans[1].latest == date(2026, 12, 10)
+
+
+def test_first_come_first_served_by_payment_time_not_by_list_order(catalog):
+    plans = by_id(plan([job(3), job(2), job(1)], catalog.workshop, 1, TUE))
+    assert [plans[n].assembly for n in (1, 2, 3)] == [TUE, date(2026, 12, 2), date(2026, 12, 3)]
+
+
+def test_weekends_and_holidays_hold_no_slots(catalog):
+    wed_before_thanksgiving = date(2026, 11, 25)
+    plans = by_id(plan([job(1), job(2)], catalog.workshop, 1, wed_before_thanksgiving))
+    assert plans[2].assembly == date(2026, 11, 27)  # Thanksgiving skipped
+    christmas_eve = date(2026, 12, 24)
+    plans = by_id(plan([job(1), job(2)], catalog.workshop, 1, christmas_eve))
+    assert plans[2].assembly == date(2026, 12, 28)  # Christmas Friday, then the weekend
+    assert plans[1].testing == date(2026, 12, 28)
+
+
+def test_a_job_in_assembly_holds_todays_slot_ahead_of_earlier_paid_sourcing_jobs(catalog):
+    plans = by_id(plan([job(1), job(9, stage="assembly")], catalog.workshop, 1, TUE))
+    assert plans[9].assembly == TUE and plans[1].assembly == date(2026, 12, 2)
+
+
+def test_a_job_waits_for_its_latest_part_then_takes_a_free_slot(catalog):
+    arriving = date(2026, 12, 9)
+    plans = by_id(plan([job(1, waits=(PartWait("Folding frame", arriving),)), job(2)], catalog.workshop, 1, TUE))
+    assert plans[1].parts_ready == arriving and plans[1].assembly == arriving
+    assert plans[2].assembly == TUE  # a later order with parts in stock is not held up
+
+
+def test_the_planner_agrees_with_the_quote_engine_for_a_new_order(catalog):
+    jobs = [job(n) for n in range(1, 7)] + [job(7, waits=(PartWait("Frame", date(2026, 12, 2)),))]
+    plans = by_id(plan(jobs, catalog.workshop, 3, TUE))
+    booked: dict[date, int] = {}
+    for n in range(1, 7):
+        booked[plans[n].assembly] = booked.get(plans[n].assembly, 0) + 1
+    quoted = schedule_from(date(2026, 12, 2), booked, catalog.workshop, capacity=3)
+    assert (plans[7].assembly, plans[7].earliest, plans[7].latest) == (quoted.assembly, quoted.earliest, quoted.latest)
+
+
+def test_rework_holds_a_slot_today_and_explains_the_slip(catalog):
+    reworked = job(1, stage="assembly", rework=True, promised_earliest=date(2026, 12, 7))
+    result = by_id(plan([reworked], catalog.workshop, 4, TUE))[1]
+    assert result.assembly == TUE and result.earliest == date(2026, 12, 8)
+    assert result.reason == REASON_REWORK
+
+
+def test_cancelling_a_job_frees_its_slot_for_the_next_in_line(catalog):
+    jobs = [job(n) for n in range(1, 4)]
+    before = by_id(plan(jobs, catalog.workshop, 1, TUE))
+    after = by_id(plan([jobs[0], jobs[2]], catalog.workshop, 1, TUE))  # job 2 was cancelled
+    assert before[3].assembly == date(2026, 12, 3)
+    assert after[3].assembly == date(2026, 12, 2)
+
+
+def test_a_supplier_delay_moves_only_the_orders_waiting_for_that_delivery(catalog):
+    on_time = PartWait("Battery 750 Wh", date(2026, 12, 8))
+    late = PartWait("Battery 750 Wh", date(2026, 12, 15), delayed=True)
+    others = [job(n, promised_earliest=date(2026, 12, 8)) for n in range(2, 8)]
+    waiting = job(1, waits=(on_time,), promised_earliest=date(2026, 12, 15))
+    before = by_id(plan([waiting, *others], catalog.workshop, 4, TUE))
+    delayed = job(1, waits=(late,), promised_earliest=date(2026, 12, 15))
+    after = by_id(plan([delayed, *others], catalog.workshop, 4, TUE))
+    assert after[1].assembly == date(2026, 12, 15) and before[1].assembly == date(2026, 12, 8)
+    assert after[1].reason == "Battery 750 Wh delivery from supplier delayed"
+    assert all(after[n] == before[n] for n in range(2, 8))
+
+
+def test_a_full_workshop_is_named_as_the_reason_when_it_pushes_past_the_promise(catalog):
+    jobs = [job(n, stage="assembly") for n in range(1, 5)] + [job(9, promised_earliest=date(2026, 12, 8))]
+    result = by_id(plan(jobs, catalog.workshop, 4, TUE))[9]
+    assert result.assembly == date(2026, 12, 2) and result.reason == REASON_BOOKED
+
+
+def test_no_reason_is_given_while_the_forecast_keeps_the_promise(catalog):
+    result = plan([job(1, promised_earliest=date(2026, 12, 8))], catalog.workshop, 4, TUE)[0]
+    assert result.reason is None
+
+
+def test_jobs_in_testing_and_shipping_keep_their_days_until_those_pass(catalog):
+    testing = job(1, stage="testing", planned_testing=date(2026, 12, 2))
+    stale = job(2, stage="shipping", planned_ship=date(2026, 11, 30))
+    plans = by_id(plan([testing, stale], catalog.workshop, 4, TUE))
+    assert plans[1].testing == date(2026, 12, 2) and plans[1].ships == date(2026, 12, 3)
+    assert plans[2].ships == TUE and plans[2].earliest == date(2026, 12, 4)
+
+
+def test_capacity_must_be_positive(catalog):
+    with pytest.raises(ValueError):
+        plan([job(1)], catalog.workshop, 0, TUE)
+
+
+def test_ten_thousand_jobs_plan_in_well_under_a_second(catalog):
+    jobs = [
+        job(n, waits=(PartWait("Frame", TUE + timedelta(days=n % 40)),) if n % 3 == 0 else ()) for n in range(10_000)
+    ]
+    started = time.perf_counter()
+    plans = plan(jobs, catalog.workshop, 4, TUE)
+    elapsed = time.perf_counter() - started
+    assert len(plans) == 10_000 and elapsed < 0.5
+    per_day: dict[date, int] = {}
+    for p in plans:
+        per_day[p.assembly] = per_day.get(p.assembly, 0) + 1
+    assert max(per_day.values()) == 4
