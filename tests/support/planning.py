@@ -22,7 +22,7 @@ def sign_in(client, email: str = "planner@voltwerk.example") -> StaffUser:
 
 
 @pytest.fixture
-def staff_client(client):
+def planner_client(client):
     """A test client signed in as a back-office user."""
     sign_in(client)
     return client
