@@ -122,14 +122,18 @@ def _deliver(app, item: tuple[str, str, str | None]) -> int:
 
 def storm(app, count: int = 500, threads: int = 16, seed: int = 1) -> StormReport:
     """Run the storm on `app` (whose database is prepared and seeded) and check the invariants."""
+    saved = app.config.get("STRIPE_WEBHOOK_SECRET")
     app.config["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
-    sessions = prepare(app, count, seed)
-    queue = _deliveries(app, sessions, seed)
-    report = StormReport(checkouts=len(sessions), deliveries=len(queue))
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        report.retries = sum(pool.map(lambda item: _deliver(app, item), queue))
-    report.seconds = time.perf_counter() - started
+    try:
+        sessions = prepare(app, count, seed)
+        queue = _deliveries(app, sessions, seed)
+        report = StormReport(checkouts=len(sessions), deliveries=len(queue))
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            report.retries = sum(pool.map(lambda item: _deliver(app, item), queue))
+        report.seconds = time.perf_counter() - started
+    finally:
+        app.config["STRIPE_WEBHOOK_SECRET"] = saved
     with app.app_context():
         check(report)
     return report

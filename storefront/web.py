@@ -6,7 +6,7 @@ import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask import Flask, Response, abort, current_app, jsonify, make_response, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -36,6 +36,7 @@ def render_page_or_partial(page: str, partial: str, **context) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
@@ -44,6 +45,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = _format_day
     app.jinja_env.filters["moment"] = lambda value: _format_moment(app, value)
     app.jinja_env.filters["signed_days"] = _signed_days
+
+
+def _refuse_nul_bytes() -> None:
+    """No text a person types contains NUL, and PostgreSQL refuses to store it: answer 400 up front."""
+    for source in (request.args, request.form):
+        if any("\x00" in key or "\x00" in value for key, value in source.items(multi=True)):
+            abort(400, description="The request contains characters we cannot accept.")
 
 
 def _security_headers(response: Response) -> Response:

@@ -13,12 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..clock import now, shop_today
-from ..domain.leadtime import schedule_from
 from ..extensions import db
-from ..models import Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
-from .catalog import assembly_capacity, live_catalog
+from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
+from .catalog import live_catalog
 from .notifications import queue_customer_update
-from .supply import booked_slots
+from .planning import replan_in_transaction
 
 MAX_LEAD_TIME_DAYS = 365
 MAX_REASON_LENGTH = 255
@@ -191,59 +190,37 @@ def change_expected_date(purchase_request_id: int, expected: date, reason: str, 
 
 
 def replan(work_order_ids: list[int], *, reason: str | None, staff_id: int | None = None) -> list[str]:
-    """Re-plan sourcing work orders from their parts' dates; tell customers whose forecast moved (no commit)."""
+    """Re-plan the whole workshop, then explain these work orders' moves to their customers (no commit).
+
+    With a `reason` (a supplier's delay, say), customers whose forecast moved get an update with it; without
+    one, the planner's own slip emails speak for it. Returns the order numbers whose forecast moved.
+    """
     if not work_order_ids:
         return []
-    catalog = live_catalog()
-    today = shop_today(catalog.timezone)
-    capacity = assembly_capacity(catalog)
     work_orders = db.session.scalars(
         select(WorkOrder)
-        .join(Order, WorkOrder.order_id == Order.id)
-        .where(WorkOrder.id.in_(work_order_ids), WorkOrder.stage == "sourcing")
-        .order_by(Order.paid_at, Order.id)
-        .options(
-            selectinload(WorkOrder.order),
-            selectinload(WorkOrder.parts).selectinload(PartLine.purchase_request),
-        )
+        .where(WorkOrder.id.in_(work_order_ids), WorkOrder.stage.in_(OPEN_STAGES))
+        .options(selectinload(WorkOrder.order))
     ).all()
-    moved = []
+    before = {wo.id: (wo.order.forecast_earliest, wo.order.forecast_latest) for wo in work_orders}
+    explained = {wo.id: reason[:MAX_REASON_LENGTH] for wo in work_orders} if reason else None
     moment = now()
+    replan_in_transaction(moment, cause=reason or "parts moved", explained=explained)
+    moved = []
     for work_order in work_orders:
-        arrivals = [
-            line.purchase_request.expected_date
-            for line in work_order.parts
-            if line.state == "awaiting" and line.purchase_request
-        ]
-        parts_ready = max([today, *arrivals])
-        plan = schedule_from(
-            parts_ready, booked_slots(today, exclude_work_order=work_order.id), catalog.workshop, capacity=capacity
-        )
-        work_order.planned_parts_date = plan.parts_ready
-        work_order.planned_assembly_date = plan.assembly
-        work_order.planned_testing_date = plan.testing
-        work_order.planned_ship_date = plan.ships
-        work_order.planned_delivery_date = plan.earliest
         order = work_order.order
-        if (plan.earliest, plan.latest) == (order.forecast_earliest, order.forecast_latest):
-            _internal_event(
-                work_order,
-                staff_id,
-                "replanned",
-                f"Plan checked: {reason or 'parts moved'}; forecast unchanged.",
-                moment,
-            )
+        if (order.forecast_earliest, order.forecast_latest) == before[work_order.id]:
+            _internal_event(work_order, staff_id, "replanned", f"Plan checked: {reason or 'parts moved'}; "
+                            "forecast unchanged.", moment)
             continue
-        order.forecast_earliest, order.forecast_latest = plan.earliest, plan.latest
-        order.forecast_reason = (reason or "parts plan changed")[:MAX_REASON_LENGTH]
-        note = (
-            f"New delivery estimate: {plan.earliest:%a %d %b} to {plan.latest:%a %d %b %Y} ({order.forecast_reason})."
-        )
-        event = _event(work_order, staff_id, "forecast", note, moment, visible=True)
+        moved.append(order.number)
+        note = f"New delivery estimate: {order.forecast_earliest:%a %d %b} to {order.forecast_latest:%a %d %b %Y}"
+        if reason is None:
+            _internal_event(work_order, staff_id, "replanned", f"{note}.", moment)
+            continue
+        event = _event(work_order, staff_id, "forecast", f"{note} ({order.forecast_reason}).", moment, visible=True)
         db.session.flush()
         queue_customer_update(order, event)
-        moved.append(order.number)
-        db.session.flush()  # later work orders see this one's new slot
     return moved
 
 

@@ -10,6 +10,7 @@ The promise (`Order.promised_*`) is fixed at payment and never written here; onl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -59,14 +60,20 @@ def replan(now: datetime, cause: str | None = None) -> ReplanResult:
     return result
 
 
-def replan_in_transaction(now: datetime, cause: str | None = None) -> ReplanResult:
-    """Re-plan every open work order inside the caller's transaction (no commit)."""
+def replan_in_transaction(
+    now: datetime, cause: str | None = None, explained: Mapping[int, str] | None = None
+) -> ReplanResult:
+    """Re-plan every open work order inside the caller's transaction (no commit).
+
+    `explained` maps work order ids to the reason the caller gives their customers (a supplier's delay, say);
+    those orders' forecasts carry that reason, and the caller tells those customers itself.
+    """
     catalog = live_catalog()
     today = local_date(now, catalog.timezone)
     db.session.flush()
     jobs, rows = _load(today)
     plans = plan(jobs, catalog.workshop, assembly_capacity(catalog), today)
-    moved, slipped = _write(plans, rows)
+    moved, slipped = _write(plans, rows, explained or {})
     return ReplanResult(cause, len(jobs), moved, tuple(slipped))
 
 
@@ -146,7 +153,7 @@ def _load(today: date) -> tuple[list[Job], dict[int, _Row]]:
     return jobs, rows
 
 
-def _write(plans: list[JobPlan], rows: dict[int, _Row]) -> tuple[int, list[int]]:
+def _write(plans: list[JobPlan], rows: dict[int, _Row], explained: Mapping[int, str]) -> tuple[int, list[int]]:
     """Write only what changed, with one executemany per table; queue one email per new slip."""
     wo_params, order_params, slipped = [], [], []
     for p in plans:
@@ -154,12 +161,16 @@ def _write(plans: list[JobPlan], rows: dict[int, _Row]) -> tuple[int, list[int]]
         planned = (p.parts_ready, p.assembly, p.testing, p.ships, p.earliest)
         if planned != row.planned:
             wo_params.append({"b_id": row.work_order_id, **dict(zip(PLAN_PARAMS, planned, strict=True))})
-        forecast = (p.earliest, p.latest, p.reason)
+        reason = p.reason
+        if row.work_order_id in explained and (p.earliest, p.latest) != row.forecast[:2]:
+            reason = explained[row.work_order_id]
+        forecast = (p.earliest, p.latest, reason)
         if forecast != row.forecast:
             order_params.append(
-                {"b_id": row.order_id, "b_earliest": p.earliest, "b_latest": p.latest, "b_reason": p.reason}
+                {"b_id": row.order_id, "b_earliest": p.earliest, "b_latest": p.latest, "b_reason": reason}
             )
-            if p.latest > row.promised_latest and p.latest > row.forecast[1]:
+            newly_late = p.latest > row.promised_latest and p.latest > row.forecast[1]
+            if newly_late and row.work_order_id not in explained:
                 slipped.append(row.order_id)
     if wo_params:
         table = WorkOrder.__table__

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import ChecklistItem, Component, TestResult, WorkOrder, WorkOrderEvent
 from ..payments import refund_payment
 from .notifications import queue_customer_update
+from .planning import replan_in_transaction
 
 STAMPS = {
     "assembly": "assembly_started_at",
@@ -144,7 +145,9 @@ def _enter(work_order: WorkOrder, move: Move, staff_id: int | None, note: str | 
     work_order.stage = move.target
     work_order.stage_entered_at = moment
     text = (note or "").strip() or move.customer_message
-    return _record(work_order, staff_id, move.action, text, visible=True, from_stage=move.source, to_stage=move.target)
+    event = _record(work_order, staff_id, move.action, text, visible=True, from_stage=move.source, to_stage=move.target)
+    replan_in_transaction(moment, cause=move.action)  # a slot used, freed or needed again moves the others
+    return event
 
 
 def move(
