@@ -6,8 +6,10 @@ import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, abort, current_app, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from htmx_flask.requests import HtmxAwareRequest
 from sqlalchemy.exc import OperationalError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 from .domain.pricing import format_cents
@@ -26,6 +28,26 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
+def _clean(value):
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
+class CleanParameters(ImmutableMultiDict):
+    """Query and form values with NUL made visible as U+FFFD: no person types NUL, and PostgreSQL cannot
+    store it, so hostile input reaches validation as an ordinary bad value and gets an inline error."""
+
+    def __init__(self, mapping=None):
+        if isinstance(mapping, dict):
+            mapping = list(mapping.items())
+        if mapping is not None:
+            mapping = [(_clean(key), _clean(value)) for key, value in mapping]
+        super().__init__(mapping)
+
+
+class CleanRequest(HtmxAwareRequest):
+    parameter_storage_class = CleanParameters
+
+
 def render_page_or_partial(page: str, partial: str, **context) -> Response:
     """An htmx request gets the fragment; anything else gets the full page that includes it."""
     fragment = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
@@ -36,7 +58,7 @@ def render_page_or_partial(page: str, partial: str, **context) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_refuse_nul_bytes)
+    app.request_class = CleanRequest
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
@@ -45,13 +67,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = _format_day
     app.jinja_env.filters["moment"] = lambda value: _format_moment(app, value)
     app.jinja_env.filters["signed_days"] = _signed_days
-
-
-def _refuse_nul_bytes() -> None:
-    """No text a person types contains NUL, and PostgreSQL refuses to store it: answer 400 up front."""
-    for source in (request.args, request.form):
-        if any("\x00" in key or "\x00" in value for key, value in source.items(multi=True)):
-            abort(400, description="The request contains characters we cannot accept.")
 
 
 def _security_headers(response: Response) -> Response:

@@ -210,8 +210,13 @@ def replan(work_order_ids: list[int], *, reason: str | None, staff_id: int | Non
     for work_order in work_orders:
         order = work_order.order
         if (order.forecast_earliest, order.forecast_latest) == before[work_order.id]:
-            _internal_event(work_order, staff_id, "replanned", f"Plan checked: {reason or 'parts moved'}; "
-                            "forecast unchanged.", moment)
+            _internal_event(
+                work_order,
+                staff_id,
+                "replanned",
+                f"Plan checked: {reason or 'parts moved'}; forecast unchanged.",
+                moment,
+            )
             continue
         moved.append(order.number)
         note = f"New delivery estimate: {order.forecast_earliest:%a %d %b} to {order.forecast_latest:%a %d %b %Y}"

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from ..cache import LRU
 from ..domain.build import Build, BuildError, Conflict, blocked_reason, conflicts, parse_build
 from ..domain.catalog import Catalog
-from ..domain.leadtime import Estimate, estimate
+from ..domain.leadtime import Estimate, Supply, estimate
 from ..domain.pricing import PriceLine, price_lines, total_cents
 from ..timeutil import local_date
 from .catalog import NoCatalog, assembly_capacity, catalog_for, live_catalog
@@ -43,6 +43,30 @@ class Quote:
 
 
 _quotes = LRU(4096)
+_plans = LRU(16)  # the workshop's supply and slot picture per plan version and day
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    catalog: Catalog
+    supplies: dict[str, Supply]
+    booked: Mapping[date, int]
+    capacity: int
+
+
+def plan_inputs(today: date) -> PlanInputs:
+    """Stock, incoming deliveries and booked slots, read once per plan version and shared by every quote.
+
+    The plan stamp changes in the same transaction as anything these depend on, so sharing is exact. Sharing
+    keeps a new build's quote from re-reading a long plan, and lets the slot index remember full runs.
+    """
+    stamp = current_stamp()
+
+    def read() -> PlanInputs:
+        catalog = live_catalog()
+        return PlanInputs(catalog, load_supplies(), booked_slots(today), assembly_capacity(catalog))
+
+    return _plans.get_or_make((stamp, today), read)
 
 
 def cached_quote(raw: Mapping[str, Sequence[str]], now: datetime) -> tuple[Quote, tuple]:
@@ -61,15 +85,13 @@ def cached_quote(raw: Mapping[str, Sequence[str]], now: datetime) -> tuple[Quote
 
 def quote(raw: Mapping[str, Sequence[str]], today: date) -> Quote:
     """Everything the configurator and the quote API show for the raw choices `raw`."""
-    catalog = live_catalog()
+    inputs = plan_inputs(today)
+    catalog = inputs.catalog
     build, errors = parse_build(raw, catalog)
-    supplies = load_supplies()
-    booked = booked_slots(today)
-    capacity = assembly_capacity(catalog)
 
     def estimate_for(candidate: Build) -> Estimate:
         needs = component_needs(candidate, catalog)
-        return estimate(needs, supplies, booked, catalog.workshop, today, capacity)
+        return estimate(needs, inputs.supplies, inputs.booked, catalog.workshop, today, inputs.capacity)
 
     current = estimate_for(build)
     lines = price_lines(build, catalog)
