@@ -59,6 +59,7 @@ def render_page_or_partial(page: str, partial: str, **context) -> Response:
 
 def init_app(app: Flask) -> None:
     app.request_class = CleanRequest
+    app.jinja_env.globals.pop("config", None)  # templates never see settings, so no secret can reach a page
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)

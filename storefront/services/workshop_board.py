@@ -68,6 +68,7 @@ class Card:
     planned: date | None
     late: bool
     ready: bool
+    at_risk: bool  # the live forecast is past the promised window
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def _card(work_order: WorkOrder, today: date, tz: str) -> Card:
         planned=planned,
         late=planned is not None and planned < today and work_order.stage != "delivered",
         ready=work_order.stage == "sourcing" and parts_ready(work_order),
+        at_risk=work_order.stage != "delivered" and work_order.order.forecast_latest > work_order.order.promised_latest,
     )
 
 

@@ -74,3 +74,15 @@ def test_the_board_needs_the_same_number_of_queries_for_3_and_30_orders(staff_cl
     with_thirty = queries_for_board()
     assert with_three == with_thirty
     assert 0 < with_three <= 8, with_three
+
+
+def test_an_order_whose_forecast_passed_its_promise_is_flagged_at_risk(staff_client, order_factory):
+    from datetime import timedelta
+
+    on_time, slipping = order_factory(), order_factory(email="late@example.com")
+    slipping.forecast_latest = slipping.promised_latest + timedelta(days=4)
+    db.session.commit()
+    html = staff_client.get("/backoffice/").get_data(as_text=True)
+    card = lambda number: html.split(f'data-order="{number}"')[1].split("</a>")[0]  # noqa: E731
+    assert "At risk" in card(slipping.number)
+    assert "At risk" not in card(on_time.number)
