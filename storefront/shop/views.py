@@ -53,7 +53,8 @@ def summary():
     if request.headers.get("HX-Request") != "true":
         form = build_form(current.catalog, request.args)
         return render_template("shop/configure.html", form=form, quote=current)
-    body = _fragments.get_or_make(key, lambda: render_template("shop/partials/_summary.html", quote=current))
+    form = build_form(current.catalog, request.args)
+    body = _fragments.get_or_make(key, lambda: render_template("shop/partials/_summary.html", form=form, quote=current))
     response = Response(body, mimetype="text/html")
     response.vary.add("HX-Request")
     response.headers["HX-Replace-Url"] = _share_url(current)

@@ -1,5 +1,7 @@
 """The configurator page, its htmx summary fragment, the JSON quote API and their error cases."""
 
+import re
+
 import pytest
 
 BUILD = "frame=step-through&motor=hub-250&battery=b400&color=graphite"
@@ -18,7 +20,7 @@ def test_the_page_shows_price_date_and_options(client):
     assert "<html" in html
     assert "$1,355.00" in html  # 1,290 + 65 rack
     assert 'id="delivery-window"' in html and "Tue 8 Dec 2026" in html
-    assert 'name="frame" value="cargo"' in html
+    assert re.search(r'<input[^>]*name="frame"[^>]*type="radio"[^>]*value="cargo"', html)
     assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
 
 
