@@ -96,3 +96,21 @@ def test_the_lookup_takes_a_customer_to_their_status_page(live_server, page, pai
     page.get_by_label("Email used for the order").fill("ada@example.com")
     page.get_by_role("button", name="Show my order").click()
     expect(page.locator(".order-number")).to_have_text(paid_order.number)
+
+
+def test_a_back_office_service_action_shows_on_the_open_page(live_server, page, order_factory, fast_polls):
+    from storefront.extensions import db
+    from storefront.services import workshop
+
+    order = order_factory()  # every part in stock: ready for assembly
+    page.goto(f"{live_server}/orders/{order.status_token}")
+    expect(page.locator("#step-sourcing")).to_have_class("step step-current")
+    page.evaluate("window.__sameDocument = true")
+    work_order = order.work_order
+    workshop.move(
+        work_order.id, "start_assembly", version=work_order.version, staff_id=None, note="Your frame is on the stand."
+    )
+    db.session.expire_all()
+    expect(page.locator("#step-assembly")).to_have_class("step step-current", timeout=10_000)
+    expect(page.locator("#updates li").first).to_contain_text("Your frame is on the stand.")
+    assert page.evaluate("window.__sameDocument") is True
