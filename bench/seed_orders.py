@@ -73,17 +73,22 @@ def seed(count: int, open_count: int) -> str:
             payment_reference=f"pi_bench_{i}",
             paid_at=paid_at,
         )
-        if i % 200 == 0:
-            db.session.commit()
+        db.session.commit()
+        if i % 100 == 99:
+            _deliver_all_but_newest(open_count)  # keeps each re-plan as small as a real workshop's
         token = order.status_token
-    db.session.commit()
-    cutoff = db.session.query(Order.id).order_by(Order.id.desc()).offset(open_count).limit(1).scalar() or 0
-    db.session.execute(
-        update(WorkOrder).where(WorkOrder.order_id <= cutoff).values(stage="delivered", delivered_at=utcnow())
-    )
-    db.session.commit()
+    _deliver_all_but_newest(open_count)
     return token
 
+
+def _deliver_all_but_newest(open_count: int) -> None:
+    cutoff = db.session.query(Order.id).order_by(Order.id.desc()).offset(open_count).limit(1).scalar() or 0
+    db.session.execute(
+        update(WorkOrder)
+        .where(WorkOrder.order_id <= cutoff, WorkOrder.stage != "delivered")
+        .values(stage="delivered", delivered_at=utcnow())
+    )
+    db.session.commit()
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
