@@ -90,6 +90,7 @@ def _deliver_all_but_newest(open_count: int) -> None:
     )
     db.session.commit()
 
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("count", type=int)

@@ -21,25 +21,15 @@ from dataclasses import dataclass, field
 import stripe
 from sqlalchemy import func, select, update
 
+from bench.seed_orders import BUILDS
 from storefront.extensions import db
 from storefront.models import Checkout, Component, Order, OutboxMessage, PartLine
 from storefront.payments import test_gateway
+from storefront.services.catalog import live_catalog
 from storefront.services.checkout import Customer, Urls, start_checkout
 from storefront.services.quote import quote
 
 WEBHOOK_SECRET = "whsec_storm_only"
-BUILDS = [
-    {"frame": ["step-through"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]},
-    {"frame": ["high-step"], "motor": ["mid-500"], "battery": ["b625"], "color": ["glacier"], "accessories": ["rack"]},
-    {
-        "frame": ["cargo"],
-        "motor": ["mid-750"],
-        "battery": ["b750"],
-        "color": ["racing-red"],
-        "accessories": ["child-seat"],
-    },
-    {"frame": ["folding"], "motor": ["hub-250"], "battery": ["b400"], "color": ["custom"], "ral": ["RAL 5015"]},
-]
 ADDRESS = {"line1": "1 Main St", "line2": "", "city": "Albany", "postal_code": "12207", "region": "NY", "country": "US"}
 
 
@@ -75,7 +65,7 @@ def prepare(app, count: int, seed: int) -> list[str]:
         from storefront import clock
 
         for i in range(count):
-            current = quote(rng.choice(BUILDS), clock.shop_today("America/New_York"))
+            current = quote(rng.choice(BUILDS), clock.shop_today(live_catalog().timezone))
             customer = Customer(f"Storm Buyer {i}", f"storm{i}@example.com", None, dict(ADDRESS))
             start_checkout(
                 current, customer, Urls("http://shop/success?session_id={CHECKOUT_SESSION_ID}", "http://shop/configure")
