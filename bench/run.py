@@ -127,7 +127,11 @@ def targets(base: str, token: str, url: str) -> list[tuple[str, str, dict[str, s
         pass
     cookie = staff_cookie(base, url)
     if cookie:
-        found.append(("back-office board", f"{base}/backoffice/", {"Cookie": cookie}))
+        headers = {"Cookie": cookie, "User-Agent": "storefront-bench"}
+        request = urllib.request.Request(f"{base}/backoffice/", headers=headers)
+        with urllib.request.urlopen(request, timeout=5) as response:
+            if response.url.endswith("/backoffice/"):  # not bounced to the sign-in page
+                found.append(("back-office board", f"{base}/backoffice/", headers))
     return found
 
 

@@ -15,6 +15,7 @@ from storefront import create_app
 from storefront.services.staff import create_staff, find_staff
 
 EMAIL, PASSWORD = "bench@voltwerk.example", "bench-password-1"
+USER_AGENT = "storefront-bench"  # strong session protection ties the session to the user agent
 
 
 def main(base: str) -> None:
@@ -23,6 +24,7 @@ def main(base: str) -> None:
             create_staff(EMAIL, PASSWORD)
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(f"{base}/backoffice/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     form = urllib.parse.urlencode({"email": EMAIL, "password": PASSWORD, "csrf_token": token}).encode()
