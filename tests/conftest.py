@@ -20,7 +20,6 @@ pytest_plugins = [
     "tests.support.backoffice",
     "tests.support.tracker",
     "tests.support.planning",
-    "tests.support.production",
 ]
 
 # A Tuesday morning in New York; every test sees this clock unless it sets its own.

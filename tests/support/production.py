@@ -1,1 +1,0 @@
-"""Test fixtures for the production area."""
