@@ -29,6 +29,7 @@ COLUMNS = (
     ("delivered", "Recently delivered"),
 )
 RECENT_DAYS = 14
+RECENT_DELIVERED = 12  # cards in the delivered column
 MAX_SEARCH = 100
 
 
@@ -79,22 +80,33 @@ class Column:
 
 
 def board(search: str = "") -> list[Column]:
-    """The board's columns, oldest payment first, optionally filtered by order number, name or email."""
+    """The board's columns, oldest payment first, optionally filtered by order number, name or email.
+
+    Every open or in-transit order shows; of the delivered ones, only the newest few of the last two weeks.
+    """
     tz = live_catalog().timezone
     today = shop_today(tz)
+    term = (search or "").strip()[:MAX_SEARCH]
+    active = _board_query(term).where(WorkOrder.stage.in_((*OPEN_STAGES, "shipped"))).order_by(Order.paid_at, Order.id)
+    delivered = (
+        _board_query(term)
+        .where(WorkOrder.stage == "delivered", WorkOrder.delivered_at >= now() - timedelta(days=RECENT_DAYS))
+        .order_by(WorkOrder.delivered_at.desc(), WorkOrder.id.desc())
+        .limit(RECENT_DELIVERED)
+    )
+    by_stage: dict[str, list[Card]] = {stage: [] for stage, _ in COLUMNS}
+    for query in (active, delivered):
+        for work_order in db.session.scalars(query):
+            by_stage[work_order.stage].append(_card(work_order, today, tz))
+    return [Column(stage, title, by_stage[stage]) for stage, title in COLUMNS]
+
+
+def _board_query(term: str):
     query = (
         select(WorkOrder)
         .join(Order, WorkOrder.order_id == Order.id)
-        .where(
-            or_(
-                WorkOrder.stage.in_((*OPEN_STAGES, "shipped")),
-                (WorkOrder.stage == "delivered") & (WorkOrder.delivered_at >= now() - timedelta(days=RECENT_DAYS)),
-            )
-        )
-        .order_by(Order.paid_at, Order.id)
         .options(selectinload(WorkOrder.order), selectinload(WorkOrder.parts))
     )
-    term = (search or "").strip()[:MAX_SEARCH]
     if term:
         query = query.where(
             or_(
@@ -103,10 +115,7 @@ def board(search: str = "") -> list[Column]:
                 Order.email.icontains(term, autoescape=True),
             )
         )
-    by_stage: dict[str, list[Card]] = {stage: [] for stage, _ in COLUMNS}
-    for work_order in db.session.scalars(query):
-        by_stage[work_order.stage].append(_card(work_order, today, tz))
-    return [Column(stage, title, by_stage[stage]) for stage, title in COLUMNS]
+    return query
 
 
 def _card(work_order: WorkOrder, today: date, tz: str) -> Card:

@@ -86,3 +86,19 @@ def test_an_order_whose_forecast_passed_its_promise_is_flagged_at_risk(staff_cli
     card = lambda number: html.split(f'data-order="{number}"')[1].split("</a>")[0]  # noqa: E731
     assert "At risk" in card(slipping.number)
     assert "At risk" not in card(on_time.number)
+
+
+def test_the_delivered_column_shows_only_the_newest_dozen(staff_client, order_factory, app_ctx):
+    from datetime import timedelta
+
+    from storefront.models import WorkOrder
+
+    orders = [order_factory(email=f"rider{i}@example.com") for i in range(14)]
+    for minutes, order in enumerate(orders):
+        work_order = db.session.get(WorkOrder, order.work_order.id)
+        work_order.stage = "delivered"
+        work_order.delivered_at = app_ctx.config["FIXED_NOW"] - timedelta(minutes=60 - minutes)
+    db.session.commit()
+    html = staff_client.get("/backoffice/").get_data(as_text=True)
+    shown = [o.number for o in orders if f'data-order="{o.number}"' in html]
+    assert shown == [o.number for o in orders[2:]]  # the two delivered longest ago drop off
