@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from markupsafe import Markup
 
+from ..cache import LRU
 from ..domain.progress import short_day
 from ..extensions import limiter
 from ..services import tracking
-from ..web import render_page_or_partial
+from ..services.orders import token_hash
 from .forms import LookupForm
 from .presenters import status_json
 
@@ -36,24 +38,45 @@ def formatting() -> dict:
     return {"short_day": short_day, "short_moment": _short_moment}
 
 
+_rendered = LRU(4096)  # status fragments, keyed by order and status fingerprint
+
+
+def _rendered_status(token: str, stamp: tracking.Stamp) -> tuple[str, Markup]:
+    """(order number, rendered status fragment), built once per order and status fingerprint."""
+    poll_seconds = _poll_seconds()
+
+    def render() -> tuple[str, Markup] | None:
+        view = tracking.status_view(token)
+        if view is None:
+            return None
+        html = render_template("orders/partials/_progress.html", view=view, poll_seconds=poll_seconds)
+        return view.number, Markup(html)
+
+    return _rendered.get_or_make((token_hash(token), stamp.etag, poll_seconds), render) or abort(404)
+
+
+def _status_page(token: str, stamp: tracking.Stamp) -> str:
+    number, progress_html = _rendered_status(token, stamp)
+    return render_template("orders/status.html", number=number, token=token, progress_html=progress_html)
+
+
 @bp.get("/orders/<token>")
 def status(token: str):
     """The private status page: the whole story of one order, refreshed live while it is under way."""
-    view = tracking.status_view(token) or abort(404)
-    return render_template("orders/status.html", view=view, poll_seconds=_poll_seconds())
+    stamp = tracking.status_stamp(token) or abort(404)
+    return _status_page(token, stamp)
 
 
 @bp.get("/orders/<token>/progress")
 def progress(token: str):
     """The polled status fragment; an unchanged status answers 304 after a single query."""
     stamp = tracking.status_stamp(token) or abort(404)
-    etag = f"{stamp.etag}-{'f' if request.headers.get('HX-Request') == 'true' else 'p'}"
+    fragment = request.headers.get("HX-Request") == "true"
+    etag = f"{stamp.etag}-{'f' if fragment else 'p'}"
     if request.if_none_match.contains_weak(etag):
         return _not_modified(etag)
-    view = tracking.status_view(token) or abort(404)
-    response = render_page_or_partial(
-        "orders/status.html", "orders/partials/_progress.html", view=view, poll_seconds=_poll_seconds()
-    )
+    response = Response(_rendered_status(token, stamp)[1] if fragment else _status_page(token, stamp))
+    response.vary.add("HX-Request")
     response.set_etag(etag)
     return response
 
