@@ -30,9 +30,11 @@ def test_no_page_or_log_line_carries_the_stripe_secret(client, secret_key_set, f
     handler = logging.StreamHandler(stream)
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
+    root, app_logger = logging.getLogger(), logging.getLogger("storefront")
     root.addHandler(handler)
-    previous = root.level
+    if not app_logger.propagate:  # a production-configured app gives it its own handler
+        app_logger.addHandler(handler)
+    previous, was_disabled, app_logger.disabled = root.level, app_logger.disabled, False
     root.setLevel(logging.DEBUG)
     try:
         pages = [
@@ -45,7 +47,9 @@ def test_no_page_or_log_line_carries_the_stripe_secret(client, secret_key_set, f
         logging.getLogger("storefront").warning("about to call Stripe with %s", SECRET)
     finally:
         root.removeHandler(handler)
+        app_logger.removeHandler(handler)
         root.setLevel(previous)
+        app_logger.disabled = was_disabled
     for response in pages:
         assert SECRET not in response.get_data(as_text=True)
         assert SECRET not in str(response.headers)
