@@ -5,9 +5,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from storefront.domain.leadtime import supplier_ready
 from storefront.extensions import db
 from storefront.models import Component, OutboxMessage, PartLine, PurchaseRequest, WorkOrderEvent
 from storefront.services import inventory
+from storefront.services.catalog import live_catalog
 from tests.support.backoffice import FOLDING_BUILD, fresh
 
 
@@ -91,7 +93,8 @@ def test_a_later_supplier_date_replans_and_tells_the_customer_without_touching_t
     assert order.forecast_earliest > old_forecast
     assert order.forecast_reason == "supplier delay: factory closed for a week"
     assert (order.promised_earliest, order.promised_latest) == promised
-    assert order.work_order.planned_parts_date == new_date and order.work_order.planned_assembly_date > old_assembly
+    assert order.work_order.planned_parts_date == supplier_ready(new_date, live_catalog().workshop)
+    assert order.work_order.planned_assembly_date > old_assembly
     request = fresh(request)
     assert request.delay_reason == "factory closed for a week" and request.original_expected_date < new_date
     (mail,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("wo-event:")))
@@ -115,3 +118,4 @@ def test_a_lead_time_must_be_a_positive_whole_number(app_ctx):
         with pytest.raises(inventory.InventoryError):
             inventory.set_lead_time(component.id, days)
     assert fresh(component).lead_time_days == 9
+
