@@ -3,13 +3,14 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storefront.domain.leadtime import supplier_ready
 from storefront.extensions import db
 from storefront.models import Component, OutboxMessage, PartLine, PurchaseRequest, WorkOrderEvent
 from storefront.services import inventory
 from storefront.services.catalog import live_catalog
+from storefront.services.quote import quote
 from tests.support.backoffice import FOLDING_BUILD, fresh
 
 
@@ -119,3 +120,25 @@ def test_a_lead_time_must_be_a_positive_whole_number(app_ctx):
             inventory.set_lead_time(component.id, days)
     assert fresh(component).lead_time_days == 9
 
+
+def test_a_replenishment_order_is_stock_the_next_quote_can_promise(app_ctx):
+    frame = db.session.scalar(select(Component).where(Component.sku == "FRAME-FD"))
+    arriving = date(2026, 12, 9)
+    before = quote(FOLDING_BUILD, date(2026, 12, 1)).estimate.parts_ready
+
+    request = inventory.create_purchase_request(frame.id, 5, arriving)
+
+    request = fresh(request)
+    assert (request.status, request.quantity, request.received_quantity) == ("open", 5, 0)
+    assert request.expected_date == request.original_expected_date == arriving
+    after = quote(FOLDING_BUILD, date(2026, 12, 1)).estimate.parts_ready
+    assert after == supplier_ready(arriving, live_catalog().workshop) < before
+
+
+@pytest.mark.parametrize(("quantity", "expected", "message"), [(0, date(2026, 12, 9), "between"),
+                                                                (3, date(2026, 11, 30), "past")])  # fmt: skip
+def test_a_replenishment_order_needs_a_quantity_and_a_date_not_in_the_past(app_ctx, quantity, expected, message):
+    frame = db.session.scalar(select(Component).where(Component.sku == "FRAME-FD"))
+    with pytest.raises(inventory.InventoryError, match=message):
+        inventory.create_purchase_request(frame.id, quantity, expected)
+    assert db.session.scalar(select(func.count()).select_from(PurchaseRequest)) == 0
