@@ -54,6 +54,7 @@ class Workshop:
     testing_days: int
     transit_days: int
     window_days: int
+    supplier_buffer_days: int = 0  # working days allowed for a supplier delivery to run late (see leadtime)
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def _parse(data: dict) -> Catalog:
         testing_days=int(ws["testing_days"]),
         transit_days=int(ws["transit_days"]),
         window_days=int(ws["window_days"]),
+        supplier_buffer_days=int(ws.get("supplier_buffer_days", 0)),
     )
     return Catalog(
         shop_name=data["shop"]["name"],
@@ -192,3 +194,5 @@ def _check_references(catalog: Catalog) -> None:
                 raise CatalogError(f"rule mentions unknown option {code!r}")
     if catalog.workshop.capacity_per_day < 1 or not catalog.workshop.working_weekdays:
         raise CatalogError("the workshop needs working days and a capacity of at least 1")
+    if catalog.workshop.supplier_buffer_days < 0:
+        raise CatalogError("the supplier buffer is a number of working days, 0 or more")

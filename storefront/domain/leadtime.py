@@ -42,6 +42,21 @@ class Estimate:
     steps: tuple[Step, ...]
 
 
+def supplier_ready(arrival: date, workshop: Workshop) -> date:
+    """The day a part expected from a supplier on `arrival` is planned in: the catalog's supplier buffer later.
+
+    Suppliers deliver late now and then; the buffer (`supplier_buffer_days` in the catalog's workshop section)
+    keeps a late delivery inside the promise. The planner uses this same rule for every part still awaited,
+    so a quote and the plan after payment agree.
+    """
+    return add_working_days(arrival, workshop.supplier_buffer_days, workshop)
+
+
+def _buffer_note(workshop: Workshop) -> str:
+    days = workshop.supplier_buffer_days
+    return f", plus {days} working day{'s' if days != 1 else ''} in case of supplier delay" if days else ""
+
+
 def component_ready(supply: Supply, quantity: int, today: date, workshop: Workshop) -> Step:
     """When `quantity` of a component can be in the workshop, and why."""
     if supply.available >= quantity:
@@ -50,10 +65,11 @@ def component_ready(supply: Supply, quantity: int, today: date, workshop: Worksh
     for arrival, incoming in sorted(supply.incoming):
         covered += incoming
         if covered >= quantity:
-            ready = max(arrival, today)
-            return Step("component", supply.name, ready, "arriving from supplier", supply.sku, "incoming")
-    ready = add_working_days(today, supply.lead_time_days, workshop)
-    detail = f"from supplier, about {supply.lead_time_days} working days"
+            ready = max(supplier_ready(arrival, workshop), today)
+            detail = f"arriving from supplier{_buffer_note(workshop)}"
+            return Step("component", supply.name, ready, detail, supply.sku, "incoming")
+    ready = supplier_ready(add_working_days(today, supply.lead_time_days, workshop), workshop)
+    detail = f"from supplier, about {supply.lead_time_days} working days{_buffer_note(workshop)}"
     return Step("component", supply.name, ready, detail, supply.sku, "supplier")
 
 

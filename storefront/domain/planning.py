@@ -2,8 +2,11 @@
 
 Rules (the same as `leadtime.schedule_from`, so a quote and the plan after payment agree):
 - a job already in assembly holds today's slot (the next working day when today is not one);
-- a sourcing job takes the first working day on or after max(parts ready, today) with a free slot, first come
-  first served by `paid_at`: a new order is planned last, so it never moves an earlier order;
+- a sourcing job takes the first working day on or after max(parts ready, today) with a free slot, earliest
+  promise first, then first come first served by `paid_at` (`_priority`): a new order is quoted after every
+  booked slot, so it never moves an order promised earlier, and its plan is its quote (or earlier);
+- a part still awaited from a supplier is ready `supplier_buffer_days` working days after the date the
+  supplier gave (`leadtime.supplier_ready`, which the quote uses too);
 - testing follows assembly by `assembly_days`, the bike ships `testing_days` later, arrives `transit_days` after
   that, and the window closes `window_days` later (all in working days);
 - jobs in testing or shipping hold no slot; they keep their planned day unless it has passed.
@@ -20,6 +23,7 @@ from datetime import date, datetime
 
 from .calendar import add_working_days, working_day_on_or_after
 from .catalog import Workshop
+from .leadtime import supplier_ready
 
 REASON_REWORK = "rework after a failed test"
 REASON_BOOKED = "workshop fully booked"
@@ -127,14 +131,14 @@ def plan(jobs: Iterable[Job], workshop: Workshop, capacity: int, today: date) ->
     book = SlotBook(capacity)
     jobs = list(jobs)
     in_assembly = [j for j in jobs if j.stage == "assembly"]
-    sourcing = sorted((j for j in jobs if j.stage == "sourcing"), key=lambda j: (j.paid_at, j.work_order_id))
+    sourcing = sorted((j for j in jobs if j.stage == "sourcing"), key=_priority)
     later = [j for j in jobs if j.stage in ("testing", "shipping")]
     plans = []
     for job in in_assembly:
         book.take(0)
         plans.append(_dates(job, today, 0, None, days, workshop))
     for job in sourcing:
-        parts_ready = max((w.ready for w in job.waits), default=today)
+        parts_ready = max((supplier_ready(w.ready, workshop) for w in job.waits), default=today)
         wanted = days.index(max(parts_ready, today))
         slot = book.first_free(wanted)
         book.take(slot)
@@ -224,3 +228,14 @@ class SlotCounts(dict):
         for seen in visited:
             self._run_end[(seen, capacity)] = day
         return day
+
+
+def _priority(job: Job) -> tuple:
+    """Sourcing jobs take slots earliest promise first, then first paid first.
+
+    With the supplier buffer, most supplier parts arrive before the day they were planned in. Ordering by
+    payment alone would let such a job jump ahead of later-paid orders already promised those very slots and
+    push them past their promise; ordering by promise keeps every promise that can still be kept. A new order
+    is promised after every slot already booked, so it still never moves an order promised earlier.
+    """
+    return (job.promised_earliest or date.max, job.paid_at, job.work_order_id)

@@ -21,6 +21,7 @@ from .planning import replan_in_transaction
 
 MAX_LEAD_TIME_DAYS = 365
 MAX_REASON_LENGTH = 255
+MAX_ORDER_QUANTITY = 10_000
 
 
 class InventoryError(ValueError):
@@ -187,6 +188,26 @@ def change_expected_date(purchase_request_id: int, expected: date, reason: str, 
         db.session.rollback()
         raise
     return moved
+
+
+def create_purchase_request(component_id: int, quantity: int, expected: date) -> PurchaseRequest:
+    """Order stock from the supplier that nobody waits for yet; quotes can promise it from `expected` on."""
+    if not 1 <= quantity <= MAX_ORDER_QUANTITY:
+        raise InventoryError(f"Order between 1 and {MAX_ORDER_QUANTITY} units.")
+    try:
+        if db.session.get(Component, component_id) is None:
+            raise InventoryError("No such component.")
+        if expected < shop_today(live_catalog().timezone):
+            raise InventoryError("The expected date cannot be in the past.")
+        request = PurchaseRequest(
+            component_id=component_id, quantity=quantity, expected_date=expected, original_expected_date=expected
+        )
+        db.session.add(request)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return request
 
 
 def replan(work_order_ids: list[int], *, reason: str | None, staff_id: int | None = None) -> list[str]:

@@ -1,101 +1,104 @@
-"""What the workshop does, as small functions the simulator calls (none commits; the caller re-plans and commits).
+"""What the synthetic staff and suppliers do, as thin adapters over the back office's own services.
 
-They mirror the back office's stage changes, receiving and supplier date changes, so they can later be pointed
-at those services: assembly consumes reserved parts (on hand and reserved both drop); receiving adds stock and
-reserves awaiting lines first come first served by payment time; every stage change stamps its time and writes
-a WorkOrderEvent.
+Each call goes through the service a person would trigger in the back office (stage changes, the test
+checklist, shipping, receiving, supplier date changes, reorders), so it owns its transaction and re-plans
+exactly as it does in the shop. No staff member is signed in (`staff_id=None`). Each call is one request:
+it reads the work order's current version, as a form would carry it, and ends with a fresh session, as a
+request does, so nothing loaded by one call lingers (and is refreshed) in the next.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import random
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
+from ..models import ChecklistItem, PurchaseRequest, WorkOrder
+from ..services import inventory, workshop
 
-STAMPS = {"assembly": "assembly_started_at", "testing": "testing_started_at", "shipping": "shipping_started_at"}
-STAMPS |= {"shipped": "shipped_at", "delivered": "delivered_at", "cancelled": "cancelled_at"}
+P = ParamSpec("P")
+R = TypeVar("R")
+CARRIER = "dhl"  # ten-digit air waybills: easy to make up, and valid for `domain.carriers`
 
 
-def move(wo: WorkOrder, to_stage: str, now: datetime, action: str = "stage", note: str | None = None) -> None:
-    """Change stage, stamp the time and record the event."""
-    db.session.add(
-        WorkOrderEvent(work_order=wo, at=now, action=action, from_stage=wo.stage, to_stage=to_stage, note=note)
+def request(action: Callable[P, R]) -> Callable[P, R]:
+    """Run `action` as one request: whatever happens, the session is closed afterwards."""
+
+    @wraps(action)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return action(*args, **kwargs)
+        finally:
+            db.session.remove()
+
+    return run
+
+
+def _version(work_order_id: int) -> int:
+    return db.session.scalar(select(WorkOrder.version).where(WorkOrder.id == work_order_id))
+
+
+def _move(work_order_id: int, action: str, note: str | None = None) -> None:
+    workshop.move(work_order_id, action, version=_version(work_order_id), staff_id=None, note=note)
+
+
+@request
+def start_assembly(work_order_id: int) -> None:
+    """Sourcing to assembly: the reserved parts are consumed from stock."""
+    _move(work_order_id, "start_assembly")
+
+
+@request
+def finish_assembly(work_order_id: int) -> None:
+    _move(work_order_id, "start_testing")
+
+
+@request
+def record_test(work_order_id: int, rng: random.Random, fail_rate: float) -> bool:
+    """Fill in the checklist (one random item fails at `fail_rate`), then pass to shipping or send back to rework."""
+    items = list(
+        db.session.scalars(select(ChecklistItem.id).where(ChecklistItem.active).order_by(ChecklistItem.position))
     )
-    wo.stage, wo.stage_entered_at = to_stage, now
-    setattr(wo, STAMPS[to_stage], now)
-
-
-def start_assembly(wo: WorkOrder, now: datetime) -> None:
-    """Sourcing to assembly: every reserved part is consumed from stock."""
-    for line in wo.parts:
-        if line.state == "reserved":
-            line.component.on_hand -= line.quantity
-            line.component.reserved -= line.quantity
-            line.state = "consumed"
-    move(wo, "assembly", now)
-
-
-def finish_assembly(wo: WorkOrder, now: datetime) -> None:
-    move(wo, "testing", now)
-
-
-def record_test(wo: WorkOrder, passed: bool, now: datetime) -> None:
-    """A passed test readies the bike for shipping; a failed one sends it back to assembly for rework."""
-    if passed:
-        move(wo, "shipping", now, action="test_passed")
+    failed = rng.choice(items) if rng.random() < fail_rate else None
+    results = {item: (item != failed, "Out of tolerance." if item == failed else None) for item in items}
+    workshop.record_checklist(work_order_id, version=_version(work_order_id), staff_id=None, results=results)
+    if failed is None:
+        _move(work_order_id, "pass_testing")
     else:
-        move(wo, "assembly", now, action="rework", note="Failed a test; back to assembly.")
-        wo.test_round += 1
+        _move(work_order_id, "rework", note="Failed a test; back to assembly.")
+    return failed is None
 
 
-def ship(wo: WorkOrder, now: datetime) -> None:
-    move(wo, "shipped", now)
+@request
+def ship(work_order_id: int, rng: random.Random) -> None:
+    """Hand the bike to the carrier with a made-up tracking number in the carrier's format."""
+    tracking = f"{rng.randrange(10**10):010d}"
+    workshop.ship(work_order_id, version=_version(work_order_id), staff_id=None, carrier=CARRIER, tracking=tracking)
 
 
-def deliver(wo: WorkOrder, now: datetime) -> None:
-    move(wo, "delivered", now)
+@request
+def deliver(work_order_id: int) -> None:
+    _move(work_order_id, "deliver")
 
 
-def all_parts_reserved(wo: WorkOrder) -> bool:
-    return all(line.state in ("reserved", "consumed") for line in wo.parts)
+@request
+def change_supplier_date(purchase_request_id: int, new_date: date, reason: str) -> None:
+    inventory.change_expected_date(purchase_request_id, new_date, reason, staff_id=None)
 
 
-def change_supplier_date(request: PurchaseRequest, new_date: date, reason: str) -> None:
-    request.expected_date, request.delay_reason = new_date, reason
+@request
+def receive(purchase_request_id: int) -> None:
+    """Book the whole outstanding delivery."""
+    pr = db.session.get(PurchaseRequest, purchase_request_id)
+    inventory.receive(pr.id, pr.quantity - pr.received_quantity, staff_id=None)
 
 
-def receive(request: PurchaseRequest, now: datetime) -> list[PartLine]:
-    """Book a whole delivery into stock, then reserve the lines waiting for it, then other waiting lines.
-
-    Both in order of payment. Returns the lines reserved.
-    """
-    component: Component = request.component
-    component.on_hand += request.quantity - request.received_quantity
-    request.received_quantity, request.status = request.quantity, "received"
-    waiting = db.session.scalars(
-        select(PartLine)
-        .join(WorkOrder, WorkOrder.id == PartLine.work_order_id)
-        .join(Order, Order.id == WorkOrder.order_id)
-        .where(PartLine.component_id == component.id, PartLine.state == "awaiting")
-        .order_by((PartLine.purchase_request_id != request.id), Order.paid_at, PartLine.id)
-    ).all()
-    reserved = []
-    for line in waiting:
-        if component.on_hand - component.reserved < line.quantity:
-            break
-        component.reserved += line.quantity
-        line.state, line.reserved_at = "reserved", now
-        reserved.append(line)
-    return reserved
-
-
-def reorder(component: Component, quantity: int, expected: date) -> PurchaseRequest:
+@request
+def reorder(component_id: int, quantity: int, expected: date) -> None:
     """A stock replenishment order nobody waits for yet."""
-    request = PurchaseRequest(
-        component=component, quantity=quantity, expected_date=expected, original_expected_date=expected
-    )
-    db.session.add(request)
-    return request
+    inventory.create_purchase_request(component_id, quantity, expected)

@@ -8,13 +8,15 @@ import click
 
 from ..clock import now
 from ..services.planning import replan
-from .engine import SimConfig, run
+from .engine import DEFAULT_RATE, SimConfig, run
 
 
 @click.command("simulate")
 @click.option("--days", default=90, show_default=True, help="Calendar days to simulate.")
 @click.option("--seed", default=1, show_default=True, help="Random seed: the same seed gives the same figures.")
-@click.option("--rate", default=4.0, show_default=True, help="Orders per working day on average.")
+@click.option(
+    "--rate", default=DEFAULT_RATE, show_default=True, help="Orders per working day on average (capacity is 4)."
+)
 @click.option("--fail-rate", default=0.05, show_default=True, help="Share of bike tests that fail.")
 @click.option("--start", default="2027-03-01", show_default=True, help="First simulated day.")
 @click.option("--database-url", default=None, help="An empty database to use (default: a temporary SQLite file).")

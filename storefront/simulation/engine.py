@@ -1,11 +1,15 @@
 """A synthetic workshop that runs the real services day by day against a fresh database.
 
-Each calendar day: carriers deliver; suppliers announce delays (three days ahead) and deliver on their real
-day; customers quote and pay (`services.quote.quote` then `services.orders.place_order`, which re-plans);
-on working days staff ship, test (a few tests fail and go back to assembly) and assemble at capacity in plan
-order, pulling ready jobs forward into spare slots; the plan is re-planned after every kind of event; and each
-Monday stock is reordered by the forecast's suggested quantities. Everything random comes from one seeded
-`random.Random`, so a seed always gives the same figures.
+Each calendar day: the nightly `replan` runs; carriers deliver and staff mark bikes delivered; suppliers
+announce delays (three days ahead, `inventory.change_expected_date`) and deliver on their real day
+(`inventory.receive`); customers quote and pay (`services.quote.quote` then `services.orders.place_order`); on
+working days staff ship (`workshop.ship`), fill in the test checklist (a few tests fail and go back to
+assembly: `workshop.record_checklist`, then `pass_testing` or `rework`) and assemble at capacity in plan order
+(`start_assembly`, `start_testing`); and each Monday stock is reordered by the forecast's suggested quantities
+(`inventory.create_purchase_request`). Every service re-plans as it does in the shop.
+
+Customers, suppliers and the workshop each draw from their own seeded `random.Random`, so a seed always
+gives the same figures, and the same customers whatever the shop's policy.
 """
 
 from __future__ import annotations
@@ -28,7 +32,17 @@ from .. import create_app
 from ..domain.accuracy import Accuracy
 from ..domain.calendar import add_working_days, is_working_day
 from ..extensions import db
-from ..models import Checkout, Component, Order, OutboxMessage, PurchaseRequest, WorkOrder
+from ..models import (
+    OPEN_STAGES,
+    Checkout,
+    Component,
+    Order,
+    OutboxMessage,
+    PartLine,
+    PurchaseRequest,
+    WorkOrder,
+    WorkOrderEvent,
+)
 from ..services.catalog import assembly_capacity, live_catalog, load_catalog_file
 from ..services.forecast import component_forecasts, promise_accuracy
 from ..services.orders import place_order
@@ -51,6 +65,8 @@ BUILDS = (
 )  # fmt: skip
 # working days late a supplier delivery arrives, and how often
 SUPPLIER_DELAYS = ((0, 0.62), (1, 0.18), (2, 0.09), (3, 0.05), (4, 0.03), (6, 0.02), (9, 0.01))
+DEFAULT_RATE = 3.2
+STREAMS = ("customers", "suppliers", "workshop")
 NOTICE_DAYS = 3  # suppliers announce a delay this many calendar days before the date they first gave
 ADDRESS = {
     "line1": "1 Test Lane",
@@ -66,7 +82,9 @@ ADDRESS = {
 class SimConfig:
     days: int = 90
     seed: int = 1
-    rate: float = 4.0  # orders per working day on average, arriving on all seven days
+    # Orders per working day on average, arriving on all seven days. 3.2 is 80% of the default assembly capacity
+    # of 4: a make-to-order shop near 100% has a backlog, and quoted lead times, that grow without bound.
+    rate: float = DEFAULT_RATE
     test_fail_rate: float = 0.05
     start: date = date(2027, 3, 1)
     database_url: str | None = None  # a fresh temporary SQLite file when None
@@ -83,7 +101,7 @@ class SimReport:
     supplier_orders: int = 0
     late_supplier_orders: int = 0
     seconds: float = 0.0
-    figures: dict = field(default_factory=dict)
+    events: dict[str, int] = field(default_factory=dict)  # work-order events by action, as the services wrote them
 
     def lines(self) -> list[str]:
         """The figures as printed by `flask simulate`, the accuracy rows matching the back-office report."""
@@ -92,7 +110,10 @@ class SimReport:
             f"Simulated {c.days} days from {c.start} with seed {c.seed}, {c.rate} orders per working day, "
             f"{c.test_fail_rate:.0%} of tests failing.",
             f"Orders {self.orders}, delivered {t.delivered}, still open {self.open_at_end}; supplier orders "
-            f"{self.supplier_orders} ({self.late_supplier_orders} late); slip emails {self.slip_emails}.",
+            f"{self.supplier_orders} ({self.late_supplier_orders} late); slip emails {self.slip_emails}; "
+            f"supplier-delay notices {self.events.get('forecast', 0)}.",
+            f"Tests {self.events.get('checklist', 0)} ({self.events.get('rework', 0)} failed, reworked); "
+            f"shipped {self.events.get('ship', 0)}.",
             f"{'month':<8} {'bikes':>5} {'on time':>8} {'days off':>9} {'quoted':>7} {'actual':>7}",
         ]
         for row in [*self.months, t]:
@@ -137,7 +158,9 @@ def _fresh_schema() -> None:
 class Workshop:
     def __init__(self, app, config: SimConfig) -> None:
         self.app, self.config = app, config
-        self.rng = random.Random(config.seed)
+        # One stream per source of chance, so a change in one (a new purchase request, a failed test) leaves
+        # the others alone: the same seed brings the same customers whatever the shop's policy.
+        self.customer_rng, self.supplier_rng, self.test_rng = (random.Random(f"{config.seed}:{s}") for s in STREAMS)
         self.catalog = live_catalog()
         self.tz = ZoneInfo(self.catalog.timezone)
         self.real_arrival: dict[int, date] = {}
@@ -154,74 +177,82 @@ class Workshop:
             months,
             total,
             orders=self.orders,
-            open_at_end=db.session.scalar(select(func.count()).select_from(WorkOrder).where(WorkOrder.stage.in_(
-                ("sourcing", "assembly", "testing", "shipping")))),
+            open_at_end=db.session.scalar(
+                select(func.count()).select_from(WorkOrder).where(WorkOrder.stage.in_(OPEN_STAGES))),
             slip_emails=db.session.scalar(
                 select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dedupe_key.like("slip:%"))
             ),
             supplier_orders=len(self.real_arrival),
             late_supplier_orders=late,
+            events=dict(db.session.execute(select(WorkOrderEvent.action, func.count()).where(
+                WorkOrderEvent.customer_visible | (WorkOrderEvent.action == "checklist")).group_by(
+                WorkOrderEvent.action)).all()),
         )  # fmt: skip
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(day, clock_time(hour, minute), self.tz).astimezone(UTC)
 
+    def clock(self, moment: datetime) -> datetime:
+        """Pin the shop's clock: the services stamp and plan with `clock.now()`."""
+        self.app.config["FIXED_NOW"] = moment
+        return moment
+
     def day(self, today: date) -> None:
-        morning = self.at(today, 8)
-        self.app.config["FIXED_NOW"] = morning
+        morning = self.clock(self.at(today, 7))
         working = is_working_day(today, self.catalog.workshop)
-        self._deliveries(today, morning)
-        if self._suppliers(today, morning, working):
-            replan(morning, cause="supplier")
+        replan(morning, cause="scheduled")  # the nightly `flask replan`: releases the slots of days gone by
+        self._deliveries(today)
+        self.clock(self.at(today, 8))
+        self._suppliers(today, working)
         for n in range(self._poisson(self.config.rate * 5 / 7)):
-            self._customer(today, self.at(today, 9, n))
+            self._customer(today, self.clock(self.at(today, 9, n)))
         if working:
-            self._staff(today, self.at(today, 17))
-            replan(self.at(today, 17), cause="stage changes")
+            self.clock(self.at(today, 17))
+            self._staff(today)
             if today.weekday() == 0:
                 self._reorder(today)
 
     def _poisson(self, mean: float) -> int:
-        limit, count, product = math.exp(-mean), 0, self.rng.random()
+        limit, count, product = math.exp(-mean), 0, self.customer_rng.random()
         while product > limit:
             count += 1
-            product *= self.rng.random()
+            product *= self.customer_rng.random()
         return count
 
     def _first_date(self, pr_id: int) -> date:
         return db.session.get(PurchaseRequest, pr_id).original_expected_date
 
-    def _suppliers(self, today: date, now: datetime, working: bool) -> bool:
-        changed = False
-        for pr in db.session.scalars(
-            select(PurchaseRequest).where(PurchaseRequest.status == "open").order_by(PurchaseRequest.id)
-        ):
-            if pr.id not in self.real_arrival:
-                delay = self.rng.choices([d for d, _ in SUPPLIER_DELAYS], [w for _, w in SUPPLIER_DELAYS])[0]
-                self.real_arrival[pr.id] = add_working_days(pr.expected_date, delay, self.catalog.workshop)
-            real = self.real_arrival[pr.id]
-            if real > pr.expected_date and today >= pr.expected_date - timedelta(days=NOTICE_DAYS):
-                actions.change_supplier_date(pr, real, "supplier announced a delay")
-                changed = True
+    def _suppliers(self, today: date, working: bool) -> None:
+        """Suppliers announce delays `NOTICE_DAYS` ahead, and deliver on working days; staff book both."""
+        open_requests = db.session.execute(
+            select(PurchaseRequest.id, PurchaseRequest.expected_date)
+            .where(PurchaseRequest.status == "open")
+            .order_by(PurchaseRequest.id)
+        ).all()
+        for pr_id, expected in open_requests:
+            if pr_id not in self.real_arrival:
+                delay = self.supplier_rng.choices([d for d, _ in SUPPLIER_DELAYS], [w for _, w in SUPPLIER_DELAYS])[0]
+                self.real_arrival[pr_id] = add_working_days(expected, delay, self.catalog.workshop)
+            real = self.real_arrival[pr_id]
+            if real > expected and today >= expected - timedelta(days=NOTICE_DAYS):
+                actions.change_supplier_date(pr_id, real, "the supplier announced a later delivery")
             if working and real <= today:
-                actions.receive(pr, now)
-                changed = True
-        return changed
+                actions.receive(pr_id)
 
-    def _deliveries(self, today: date, now: datetime) -> None:
+    def _deliveries(self, today: date) -> None:
+        """The carrier delivers; staff mark the bike delivered."""
         for wo_id, day in sorted(self.delivery_day.items()):
             if day <= today:
-                actions.deliver(db.session.get(WorkOrder, wo_id), now)
+                actions.deliver(wo_id)
                 del self.delivery_day[wo_id]
-        db.session.commit()
 
     def _customer(self, today: date, paid_at: datetime) -> None:
-        build = self.rng.choices([b for _, b in BUILDS], [w for w, _ in BUILDS])[0]
+        build = self.customer_rng.choices([b for _, b in BUILDS], [w for w, _ in BUILDS])[0]
         current = quote(build, today)
         frozen = snapshot(current)
         self.orders += 1
         checkout = Checkout(
-            id=uuid.UUID(int=self.rng.getrandbits(128)).hex,
+            id=uuid.UUID(int=self.customer_rng.getrandbits(128)).hex,
             provider="test",
             status="fulfilled",
             snapshot=frozen,
@@ -237,35 +268,39 @@ class Workshop:
         checkout.stripe_session_id = session_id
         place_order(checkout, self.catalog, session_id=session_id, payment_reference=None, paid_at=paid_at)
         db.session.commit()
+        db.session.remove()
 
-    def _staff(self, today: date, now: datetime) -> None:
-        open_wos = db.session.scalars(
-            select(WorkOrder)
+    def _staff(self, today: date) -> None:
+        """Ship yesterday's tested bikes, test yesterday's builds, then fill today's assembly slots in plan order."""
+        open_wos = db.session.execute(
+            select(WorkOrder.id, WorkOrder.stage, WorkOrder.stage_entered_at)
             .join(Order, Order.id == WorkOrder.order_id)
-            .where(WorkOrder.stage.in_(("sourcing", "assembly", "testing", "shipping")))
+            .where(WorkOrder.stage.in_(OPEN_STAGES))
             .order_by(WorkOrder.planned_assembly_date, Order.paid_at, WorkOrder.id)
         ).all()
-        started_today = self.at(today, 0)
-        for wo in open_wos:
-            if wo.stage == "shipping" and wo.stage_entered_at < started_today:
-                actions.ship(wo, now)
-                self.delivery_day[wo.id] = add_working_days(
+        waiting = set(db.session.scalars(select(PartLine.work_order_id).where(PartLine.state == "awaiting")))
+        db.session.remove()
+        started_today, stage = self.at(today, 0), {}
+        for wo_id, stage[wo_id], entered in open_wos:
+            if stage[wo_id] == "shipping" and entered < started_today:
+                actions.ship(wo_id, self.test_rng)
+                self.delivery_day[wo_id] = add_working_days(
                     today, self.catalog.workshop.transit_days, self.catalog.workshop
                 )
-            elif wo.stage == "testing" and wo.stage_entered_at < started_today:
-                actions.record_test(wo, self.rng.random() >= self.config.test_fail_rate, now)
-        slots = assembly_capacity(self.catalog)
-        rework = [wo for wo in open_wos if wo.stage == "assembly"]
-        ready = [wo for wo in open_wos if wo.stage == "sourcing" and actions.all_parts_reserved(wo)]
-        for wo in (rework + ready)[:slots]:
-            if wo.stage == "sourcing":
-                actions.start_assembly(wo, now)
-            actions.finish_assembly(wo, now)
+            elif stage[wo_id] == "testing" and entered < started_today:
+                passed = actions.record_test(wo_id, self.test_rng, self.config.test_fail_rate)
+                stage[wo_id] = "shipping" if passed else "assembly"
+        rework = [wo_id for wo_id, _, _ in open_wos if stage[wo_id] == "assembly"]
+        ready = [wo_id for wo_id, _, _ in open_wos if stage[wo_id] == "sourcing" and wo_id not in waiting]
+        for wo_id in (rework + ready)[: assembly_capacity(self.catalog)]:
+            if stage[wo_id] == "sourcing":
+                actions.start_assembly(wo_id)
+            actions.finish_assembly(wo_id)
 
     def _reorder(self, today: date) -> None:
+        """Each Monday, order what the forecast suggests, due after each component's supplier lead time."""
         for result in component_forecasts(self.at(today, 17)):
             if result.reorder_quantity > 0:
                 component = db.session.scalar(select(Component).where(Component.sku == result.position.sku))
                 expected = add_working_days(today, component.lead_time_days, self.catalog.workshop)
-                actions.reorder(component, result.reorder_quantity, expected)
-        db.session.commit()
+                actions.reorder(component.id, result.reorder_quantity, expected)

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from storefront.extensions import db
-from storefront.simulation import actions
+from storefront.services import workshop
+from storefront.services.planning import replan
 from tests.support.planning import sign_in
 
 BUILDS = [
@@ -18,9 +18,13 @@ BUILDS = [
 def test_the_forecast_page_shows_every_component_with_its_stock_chart(app_ctx, live_server, page, screenshot):
     now = app_ctx.config["FIXED_NOW"]
     orders = [order_factory_build(app_ctx, BUILDS[n % 3], now - timedelta(days=20 - n), n) for n in range(12)]
-    for n, order in enumerate(orders[:8]):  # some were built over the last weeks: that is the usage rate
-        actions.start_assembly(order.work_order, now - timedelta(days=18 - 2 * n))
-    db.session.commit()
+    built = [o.work_order for o in orders[:8] if all(p.state == "reserved" for p in o.work_order.parts)]
+    for n, work_order in enumerate(built):  # some were built over the last weeks: that is the usage rate
+        app_ctx.config["FIXED_NOW"] = now - timedelta(days=18 - 2 * n)
+        workshop.move(work_order.id, "start_assembly", version=work_order.version, staff_id=None)
+    app_ctx.config["FIXED_NOW"] = now
+    replan(now)
+    assert len(built) >= 4
 
     page.goto(f"{live_server}/")  # learn the browser's user agent for Flask-Login's session protection
     client = app_ctx.test_client()

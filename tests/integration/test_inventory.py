@@ -3,11 +3,14 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from storefront.domain.leadtime import supplier_ready
 from storefront.extensions import db
 from storefront.models import Component, OutboxMessage, PartLine, PurchaseRequest, WorkOrderEvent
 from storefront.services import inventory
+from storefront.services.catalog import live_catalog
+from storefront.services.quote import quote
 from tests.support.backoffice import FOLDING_BUILD, fresh
 
 
@@ -91,7 +94,8 @@ def test_a_later_supplier_date_replans_and_tells_the_customer_without_touching_t
     assert order.forecast_earliest > old_forecast
     assert order.forecast_reason == "supplier delay: factory closed for a week"
     assert (order.promised_earliest, order.promised_latest) == promised
-    assert order.work_order.planned_parts_date == new_date and order.work_order.planned_assembly_date > old_assembly
+    assert order.work_order.planned_parts_date == supplier_ready(new_date, live_catalog().workshop)
+    assert order.work_order.planned_assembly_date > old_assembly
     request = fresh(request)
     assert request.delay_reason == "factory closed for a week" and request.original_expected_date < new_date
     (mail,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("wo-event:")))
@@ -115,3 +119,26 @@ def test_a_lead_time_must_be_a_positive_whole_number(app_ctx):
         with pytest.raises(inventory.InventoryError):
             inventory.set_lead_time(component.id, days)
     assert fresh(component).lead_time_days == 9
+
+
+def test_a_replenishment_order_is_stock_the_next_quote_can_promise(app_ctx):
+    frame = db.session.scalar(select(Component).where(Component.sku == "FRAME-FD"))
+    arriving = date(2026, 12, 9)
+    before = quote(FOLDING_BUILD, date(2026, 12, 1)).estimate.parts_ready
+
+    request = inventory.create_purchase_request(frame.id, 5, arriving)
+
+    request = fresh(request)
+    assert (request.status, request.quantity, request.received_quantity) == ("open", 5, 0)
+    assert request.expected_date == request.original_expected_date == arriving
+    after = quote(FOLDING_BUILD, date(2026, 12, 1)).estimate.parts_ready
+    assert after == supplier_ready(arriving, live_catalog().workshop) < before
+
+
+@pytest.mark.parametrize(("quantity", "expected", "message"), [(0, date(2026, 12, 9), "between"),
+                                                                (3, date(2026, 11, 30), "past")])  # fmt: skip
+def test_a_replenishment_order_needs_a_quantity_and_a_date_not_in_the_past(app_ctx, quantity, expected, message):
+    frame = db.session.scalar(select(Component).where(Component.sku == "FRAME-FD"))
+    with pytest.raises(inventory.InventoryError, match=message):
+        inventory.create_purchase_request(frame.id, quantity, expected)
+    assert db.session.scalar(select(func.count()).select_from(PurchaseRequest)) == 0

@@ -2,8 +2,10 @@
 
 from sqlalchemy import func, select
 
+from storefront.domain.leadtime import supplier_ready
 from storefront.extensions import db
 from storefront.models import Component, OutboxMessage, PartLine, PurchaseRequest
+from storefront.services.catalog import live_catalog
 from tests.support.orders import make_paid_order
 
 
@@ -24,7 +26,8 @@ def test_a_shortfall_becomes_a_purchase_request_with_its_arrival_date(app_ctx):
     frame = next(p for p in order.work_order.parts if p.component.sku == "FRAME-FD")
     assert frame.state == "awaiting"
     assert frame.purchase_request.expected_date.isoformat() == "2026-12-30"  # 20 working days, Christmas skipped
-    assert order.work_order.planned_assembly_date == frame.purchase_request.expected_date
+    ready = supplier_ready(frame.purchase_request.expected_date, live_catalog().workshop)
+    assert order.work_order.planned_assembly_date == ready
 
 
 def test_the_last_unit_goes_to_the_first_payer_and_the_next_gets_a_purchase_request(app_ctx):
@@ -56,5 +59,5 @@ def test_a_cached_quote_is_recomputed_once_an_order_takes_the_last_unit(app_ctx)
     make_paid_order(app_ctx.config["FIXED_NOW"], build)
     after = client.get(url).get_json()["estimate"]
     motor = next(s for s in after["steps"] if s["sku"] == "MOT-M750")
-    assert motor["detail"] == "from supplier, about 18 working days"
+    assert motor["detail"].startswith("from supplier, about 18 working days")
     assert after["earliest"] > before["earliest"]

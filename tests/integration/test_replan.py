@@ -5,9 +5,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from storefront.domain.leadtime import supplier_ready
 from storefront.extensions import db
 from storefront.models import Component, OutboxMessage, PurchaseRequest, Setting, WorkOrder
-from storefront.services.catalog import CAPACITY_KEY
+from storefront.services.catalog import CAPACITY_KEY, live_catalog
 from storefront.services.planning import InvalidCapacity, replan, set_capacity
 from storefront.services.quote import quote
 
@@ -46,7 +47,7 @@ def test_a_supplier_delay_moves_the_forecast_never_the_promise_and_mails_once_pe
     assert (order.promised_earliest, order.promised_latest) == promised
     assert order.forecast_latest > order.promised_latest
     assert order.forecast_reason == "Folding frame delivery from supplier delayed"
-    assert order.work_order.planned_assembly_date == request.expected_date
+    assert order.work_order.planned_assembly_date == supplier_ready(request.expected_date, live_catalog().workshop)
     assert bystander.forecast_reason is None
     (email,) = slip_emails()
     assert email.to_email == order.email and f"/orders/{order.status_token}" in email.body_text
@@ -125,9 +126,11 @@ def test_an_order_waits_on_the_incoming_delivery_its_quote_counted(app_ctx, orde
     )
     db.session.commit()
     quoted = quote(FOLDING, TUE)
-    assert quoted.estimate.assembly == arriving
+    ready = supplier_ready(arriving, live_catalog().workshop)  # the supplier buffer after the delivery date
+    assert quoted.estimate.assembly == ready
     orders = [order_factory(FOLDING, email=f"f{n}@example.com") for n in range(3)]
-    assert [o.work_order.planned_assembly_date for o in orders[:2]] == [arriving, arriving]
+    assert [o.work_order.planned_assembly_date for o in orders[:2]] == [ready, ready]
     assert orders[0].forecast_latest == orders[0].promised_latest == quoted.estimate.latest
-    assert orders[2].work_order.planned_assembly_date == date(2026, 12, 30)  # the third needs a new supplier order
+    new_request = supplier_ready(date(2026, 12, 30), live_catalog().workshop)  # 20 working days, then the buffer
+    assert orders[2].work_order.planned_assembly_date == new_request  # the third needs a new supplier order
     assert db.session.scalar(select(func.count()).select_from(PurchaseRequest)) == 2

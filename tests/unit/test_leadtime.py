@@ -1,12 +1,13 @@
 """The lead-time engine: working days, holidays, full assembly days, stock versus supplier, per-option deltas."""
 
+from dataclasses import replace
 from datetime import date
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from storefront.domain.calendar import add_working_days, working_day_on_or_after, working_days_between
-from storefront.domain.leadtime import Supply, component_ready, estimate, first_free_slot
+from storefront.domain.leadtime import Supply, component_ready, estimate, first_free_slot, supplier_ready
 
 TUE = date(2026, 12, 1)
 
@@ -39,8 +40,9 @@ def test_an_in_stock_build_is_assembled_today_and_delivered_a_week_later(catalog
 def test_a_component_out_of_stock_waits_for_its_supplier_lead_time(catalog):
     result = estimate({"FRAME-FD": 1, "MOT-H250": 1}, supplies(catalog), {}, catalog.workshop, TUE)
     frame = next(s for s in result.steps if s.sku == "FRAME-FD")
-    assert frame.source == "supplier" and frame.detail == "from supplier, about 20 working days"
-    assert frame.date == add_working_days(TUE, 20, catalog.workshop)
+    assert frame.source == "supplier"
+    assert frame.detail == "from supplier, about 20 working days, plus 3 working days in case of supplier delay"
+    assert frame.date == supplier_ready(add_working_days(TUE, 20, catalog.workshop), catalog.workshop)
     assert result.assembly == frame.date
 
 
@@ -48,7 +50,7 @@ def test_unpromised_incoming_stock_counts_from_its_arrival_date(catalog):
     arriving = date(2026, 12, 9)
     supply = Supply("BAT-750", "Battery 750 Wh", 12, available=0, incoming=((arriving, 2),))
     step = component_ready(supply, 1, TUE, catalog.workshop)
-    assert step.date == arriving and step.source == "incoming"
+    assert step.date == supplier_ready(arriving, catalog.workshop) and step.source == "incoming"
     assert component_ready(supply, 3, TUE, catalog.workshop).source == "supplier"
 
 
@@ -87,3 +89,17 @@ def test_adding_a_component_never_makes_delivery_earlier(catalog, data):
     before = estimate({s: 1 for s in chosen}, supply, booked, catalog.workshop, TUE)
     after = estimate({s: 1 for s in {*chosen, extra}}, supply, booked, catalog.workshop, TUE)
     assert after.earliest >= before.earliest
+
+
+def test_supplier_parts_carry_the_catalog_buffer_and_stock_does_not(catalog):
+    none = replace(catalog.workshop, supplier_buffer_days=0)
+    arriving = date(2026, 12, 9)
+    supply = Supply("BAT-750", "Battery 750 Wh", 12, available=1, incoming=((arriving, 2),))
+    assert component_ready(supply, 1, TUE, catalog.workshop).date == TUE  # in stock
+    assert component_ready(supply, 2, TUE, none).date == arriving
+    assert component_ready(supply, 2, TUE, catalog.workshop).date == date(2026, 12, 14)
+    assert component_ready(supply, 2, TUE, none).detail == "arriving from supplier"
+    overdue = Supply("BAT-750", "Battery 750 Wh", 12, available=0, incoming=((date(2026, 11, 20), 1),))
+    assert component_ready(overdue, 1, TUE, catalog.workshop).date == TUE  # never before today
+    from_supplier = component_ready(Supply("BAT-750", "Battery 750 Wh", 12, available=0), 1, TUE, catalog.workshop)
+    assert from_supplier.date == add_working_days(TUE, 12 + 3, catalog.workshop)

@@ -1,11 +1,12 @@
 """The finite-capacity planner: capacity, holidays, rework, cancellations, supplier delays and promises."""
 
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from storefront.domain.leadtime import schedule_from
+from storefront.domain.leadtime import schedule_from, supplier_ready
 from storefront.domain.planning import REASON_BOOKED, REASON_REWORK, Job, PartWait, plan
 
 TUE = date(2026, 12, 1)
@@ -51,7 +52,8 @@ def test_a_job_in_assembly_holds_todays_slot_ahead_of_earlier_paid_sourcing_jobs
 def test_a_job_waits_for_its_latest_part_then_takes_a_free_slot(catalog):
     arriving = date(2026, 12, 9)
     plans = by_id(plan([job(1, waits=(PartWait("Folding frame", arriving),)), job(2)], catalog.workshop, 1, TUE))
-    assert plans[1].parts_ready == arriving and plans[1].assembly == arriving
+    ready = supplier_ready(arriving, catalog.workshop)
+    assert plans[1].parts_ready == ready and plans[1].assembly == ready
     assert plans[2].assembly == TUE  # a later order with parts in stock is not held up
 
 
@@ -61,7 +63,7 @@ def test_the_planner_agrees_with_the_quote_engine_for_a_new_order(catalog):
     booked: dict[date, int] = {}
     for n in range(1, 7):
         booked[plans[n].assembly] = booked.get(plans[n].assembly, 0) + 1
-    quoted = schedule_from(date(2026, 12, 2), booked, catalog.workshop, capacity=3)
+    quoted = schedule_from(supplier_ready(date(2026, 12, 2), catalog.workshop), booked, catalog.workshop, capacity=3)
     assert (plans[7].assembly, plans[7].earliest, plans[7].latest) == (quoted.assembly, quoted.earliest, quoted.latest)
 
 
@@ -88,7 +90,8 @@ def test_a_supplier_delay_moves_only_the_orders_waiting_for_that_delivery(catalo
     before = by_id(plan([waiting, *others], catalog.workshop, 4, TUE))
     delayed = job(1, waits=(late,), promised_earliest=date(2026, 12, 15))
     after = by_id(plan([delayed, *others], catalog.workshop, 4, TUE))
-    assert after[1].assembly == date(2026, 12, 15) and before[1].assembly == date(2026, 12, 8)
+    assert after[1].assembly == supplier_ready(late.ready, catalog.workshop)
+    assert before[1].assembly == supplier_ready(on_time.ready, catalog.workshop)
     assert after[1].reason == "Battery 750 Wh delivery from supplier delayed"
     assert all(after[n] == before[n] for n in range(2, 8))
 
@@ -129,3 +132,25 @@ def test_ten_thousand_jobs_plan_in_well_under_a_second(catalog):
     for p in plans:
         per_day[p.assembly] = per_day.get(p.assembly, 0) + 1
     assert max(per_day.values()) == 4
+
+
+def test_an_order_promised_earlier_keeps_its_slot_when_an_earlier_payer_s_parts_arrive_early(catalog):
+    # job 1 paid first but was promised later (its parts were coming from a supplier); they came early
+    early_payer = job(1, promised_earliest=date(2026, 12, 14))
+    promised_today = job(2, promised_earliest=date(2026, 12, 8))
+    plans = by_id(plan([early_payer, promised_today], catalog.workshop, 1, TUE))
+    assert plans[2].assembly == TUE and plans[2].earliest == date(2026, 12, 8)
+    assert plans[1].assembly == date(2026, 12, 2)  # still well inside its own promise
+    same_promise = by_id(plan([job(2, promised_earliest=TUE), job(1, promised_earliest=TUE)], catalog.workshop, 1, TUE))
+    assert same_promise[1].assembly == TUE  # equal promises: first paid, first served
+
+
+def test_the_supplier_buffer_applies_to_awaited_parts_only_and_comes_from_the_catalog(catalog):
+    arriving = date(2026, 12, 9)
+    waiting = job(1, waits=(PartWait("Folding frame", arriving),))
+    buffered = by_id(plan([waiting, job(2)], catalog.workshop, 4, TUE))
+    unbuffered = by_id(plan([waiting, job(2)], replace(catalog.workshop, supplier_buffer_days=0), 4, TUE))
+    assert catalog.workshop.supplier_buffer_days == 3
+    assert unbuffered[1].assembly == arriving
+    assert buffered[1].assembly == date(2026, 12, 14)  # Wed 9 Dec plus three working days
+    assert buffered[2].assembly == unbuffered[2].assembly == TUE  # parts in stock need no buffer
