@@ -76,7 +76,8 @@ def receive(purchase_request_id: int, quantity: int, *, staff_id: int | None) ->
             request.status = "received"
         component.on_hand += quantity
         receipt = _allocate(component, quantity, staff_id)
-        _rehome_awaiting(component.id)
+        if not _rehome_awaiting(component.id):
+            replan_in_transaction(now(), cause="parts received")  # ready orders may now go sooner
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -114,7 +115,7 @@ def _allocate(component: Component, received: int, staff_id: int | None) -> Rece
     return Receipt(received, reserved_for, now_ready)
 
 
-def _rehome_awaiting(component_id: int) -> None:
+def _rehome_awaiting(component_id: int) -> bool:
     """Point the lines still waiting at the open deliveries in payment order, soonest delivery first.
 
     Receiving serves the earliest payer whichever request the delivery was booked against, so the
@@ -145,6 +146,7 @@ def _rehome_awaiting(component_id: int) -> None:
     if moved:
         db.session.flush()
         replan(sorted(moved), reason=None)
+    return bool(moved)
 
 
 def set_lead_time(component_id: int, days: int) -> Component:

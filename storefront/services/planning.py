@@ -207,10 +207,9 @@ def _write(plans: list[JobPlan], rows: dict[int, _Row], explained: Mapping[int, 
 
 def _expire(work_order_ids: set[int], order_ids: set[int]) -> None:
     """Loaded objects would show the old plan after a core UPDATE; expire the ones that changed."""
-    for obj in list(db.session.identity_map.values()):
-        if (isinstance(obj, WorkOrder) and obj.id in work_order_ids) or (
-            isinstance(obj, Order) and obj.id in order_ids
-        ):
+    for key, obj in list(db.session.identity_map.items()):
+        model, identity = key[0], key[1][0]  # read the key, not obj.id, which would reload an expired object
+        if (model is WorkOrder and identity in work_order_ids) or (model is Order and identity in order_ids):
             db.session.expire(obj)
 
 

@@ -142,3 +142,18 @@ def test_a_replenishment_order_needs_a_quantity_and_a_date_not_in_the_past(app_c
     with pytest.raises(inventory.InventoryError, match=message):
         inventory.create_purchase_request(frame.id, quantity, expected)
     assert db.session.scalar(select(func.count()).select_from(PurchaseRequest)) == 0
+
+
+def test_an_early_delivery_replans_the_waiting_order_sooner(order_factory, app_ctx):
+    (order,) = folding_orders(order_factory, app_ctx, 1)
+    request_id = frame_line(order).purchase_request_id
+    planned_before = order.work_order.planned_assembly_date
+    forecast_before = order.forecast_earliest
+
+    inventory.receive(request_id, 1, staff_id=None)
+
+    order = fresh(order)
+    assert frame_line(order).state == "reserved"
+    assert order.work_order.planned_assembly_date < planned_before
+    assert order.forecast_earliest < forecast_before
+    assert (order.promised_earliest, order.promised_latest) != (order.forecast_earliest, order.forecast_latest)
