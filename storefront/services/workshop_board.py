@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import now, shop_today
@@ -33,7 +33,7 @@ RECENT_DELIVERED = 12  # cards in the delivered column
 MAX_SEARCH = 100
 
 
-def planned_date(work_order: WorkOrder) -> date | None:
+def planned_date(work_order) -> date | None:
     """The date the current stage is planned to be done by."""
     return {
         "sourcing": work_order.planned_parts_date,
@@ -44,7 +44,7 @@ def planned_date(work_order: WorkOrder) -> date | None:
     }.get(work_order.stage)
 
 
-def build_summary(order: Order) -> str:
+def build_summary(order) -> str:
     """The build in a line: the single-choice parts, then how many accessories."""
     picks = order.build.get("picks", {})
     labels = [line["label"] for line in order.lines if line["group"] not in ("base", "accessories")]
@@ -83,6 +83,7 @@ def board(search: str = "") -> list[Column]:
     """The board's columns, oldest payment first, optionally filtered by order number, name or email.
 
     Every open or in-transit order shows; of the delivered ones, only the newest few of the last two weeks.
+    Cards are read as plain rows in two queries, however many orders there are.
     """
     tz = live_catalog().timezone
     today = shop_today(tz)
@@ -96,17 +97,35 @@ def board(search: str = "") -> list[Column]:
     )
     by_stage: dict[str, list[Card]] = {stage: [] for stage, _ in COLUMNS}
     for query in (active, delivered):
-        for work_order in db.session.scalars(query):
-            by_stage[work_order.stage].append(_card(work_order, today, tz))
+        for row in db.session.execute(query):
+            by_stage[row.stage].append(_card(row, today, tz))
     return [Column(stage, title, by_stage[stage]) for stage, title in COLUMNS]
 
 
 def _board_query(term: str):
-    query = (
-        select(WorkOrder)
-        .join(Order, WorkOrder.order_id == Order.id)
-        .options(selectinload(WorkOrder.order), selectinload(WorkOrder.parts))
+    waiting = (
+        select(func.count(PartLine.id))
+        .where(PartLine.work_order_id == WorkOrder.id, PartLine.state.not_in(("reserved", "consumed")))
+        .correlate(WorkOrder)
+        .scalar_subquery()
     )
+    query = select(
+        WorkOrder.id,
+        WorkOrder.stage,
+        WorkOrder.stage_entered_at,
+        WorkOrder.planned_parts_date,
+        WorkOrder.planned_assembly_date,
+        WorkOrder.planned_testing_date,
+        WorkOrder.planned_ship_date,
+        WorkOrder.planned_delivery_date,
+        Order.number,
+        Order.customer_name,
+        Order.build,
+        Order.lines,
+        Order.promised_latest,
+        Order.forecast_latest,
+        waiting.label("parts_waiting"),
+    ).join(Order, WorkOrder.order_id == Order.id)
     if term:
         query = query.where(
             or_(
@@ -118,19 +137,19 @@ def _board_query(term: str):
     return query
 
 
-def _card(work_order: WorkOrder, today: date, tz: str) -> Card:
-    planned = planned_date(work_order)
+def _card(row, today: date, tz: str) -> Card:
+    planned = planned_date(row)
     return Card(
-        id=work_order.id,
-        number=work_order.order.number or "",
-        customer=work_order.order.customer_name,
-        build=build_summary(work_order.order),
-        stage=work_order.stage,
-        days_in_stage=(today - local_date(work_order.stage_entered_at, tz)).days,
+        id=row.id,
+        number=row.number or "",
+        customer=row.customer_name,
+        build=build_summary(row),
+        stage=row.stage,
+        days_in_stage=(today - local_date(row.stage_entered_at, tz)).days,
         planned=planned,
-        late=planned is not None and planned < today and work_order.stage != "delivered",
-        ready=work_order.stage == "sourcing" and parts_ready(work_order),
-        at_risk=work_order.stage != "delivered" and work_order.order.forecast_latest > work_order.order.promised_latest,
+        late=planned is not None and planned < today and row.stage != "delivered",
+        ready=row.stage == "sourcing" and row.parts_waiting == 0,
+        at_risk=row.stage != "delivered" and row.forecast_latest > row.promised_latest,
     )
 
 
@@ -173,7 +192,7 @@ def work_order_page(work_order_id: int) -> WorkOrderPage | None:
     return WorkOrderPage(
         work_order=work_order,
         order=work_order.order,
-        card=_card(work_order, shop_today(tz), tz),
+        card=_card(db.session.execute(_board_query("").where(WorkOrder.id == work_order.id)).one(), shop_today(tz), tz),
         checklist=checklist,
         actions=actions,
         tracking_url=carrier.tracking_url(work_order.tracking_number)
