@@ -151,6 +151,7 @@ def run(engine: str, orders: int, duration: int, connections: int) -> list[str]:
         try:
             base = f"http://127.0.0.1:{port}"
             rows, bare = [], None
+            wrk(f"{base}/bench/hello", 5, connections, {})  # let both workers and the kernel settle first
             for name, target, headers in targets(base, token, url):
                 wrk(target, 2, connections, headers)  # warm up
                 result = wrk(target, duration, connections, headers)
