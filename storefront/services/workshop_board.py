@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import now, shop_today
@@ -90,7 +90,7 @@ def board(search: str = "") -> list[Column]:
     term = (search or "").strip()[:MAX_SEARCH]
     active = _board_query(term).where(WorkOrder.stage.in_((*OPEN_STAGES, "shipped"))).order_by(Order.paid_at, Order.id)
     delivered = (
-        _board_query(term)
+        _board_query(term, waiting_parts=False)  # delivered bikes wait for nothing
         .where(WorkOrder.stage == "delivered", WorkOrder.delivered_at >= now() - timedelta(days=RECENT_DAYS))
         .order_by(WorkOrder.delivered_at.desc(), WorkOrder.id.desc())
         .limit(RECENT_DELIVERED)
@@ -102,12 +102,14 @@ def board(search: str = "") -> list[Column]:
     return [Column(stage, title, by_stage[stage]) for stage, title in COLUMNS]
 
 
-def _board_query(term: str):
+def _board_query(term: str, waiting_parts: bool = True):
     waiting = (
         select(func.count(PartLine.id))
         .where(PartLine.work_order_id == WorkOrder.id, PartLine.state.not_in(("reserved", "consumed")))
         .correlate(WorkOrder)
         .scalar_subquery()
+        if waiting_parts
+        else literal(0)
     )
     query = select(
         WorkOrder.id,
