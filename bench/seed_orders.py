@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import argparse
 import random
-import uuid
 from datetime import timedelta
 
 from sqlalchemy import update
 
 from storefront import create_app
 from storefront.extensions import db
-from storefront.models import Checkout, Component, Order, WorkOrder
+from storefront.models import Component, Order, WorkOrder
 from storefront.services.catalog import live_catalog
+from storefront.services.checkout import Customer, new_checkout
 from storefront.services.orders import place_order
-from storefront.services.quote import quote, snapshot
+from storefront.services.quote import quote
 from storefront.timeutil import local_date, utcnow
 
+ADDRESS = {"line1": "1 Main St", "line2": "", "city": "Albany", "postal_code": "12207", "region": "NY", "country": "US"}
 BUILDS = [
     {"frame": ["step-through"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]},
     {"frame": ["high-step"], "motor": ["mid-500"], "battery": ["b625"], "color": ["glacier"], "accessories": ["rack"]},
@@ -45,27 +46,9 @@ def seed(count: int, open_count: int) -> str:
     for i in range(count):
         paid_at = start + timedelta(minutes=i * 72)  # twenty orders a day
         current = quote(rng.choice(BUILDS), local_date(paid_at, catalog.timezone))
-        frozen = snapshot(current)
-        checkout = Checkout(
-            id=uuid.uuid4().hex,
-            provider="test",
-            snapshot=frozen,
-            total_cents=frozen["total_cents"],
-            currency=frozen["currency"],
-            customer_name=f"Bench Customer {i}",
-            email=f"bench{i}@example.com",
-            phone=None,
-            status="fulfilled",
-            address={
-                "line1": "1 Main St",
-                "line2": "",
-                "city": "Albany",
-                "postal_code": "12207",
-                "region": "NY",
-                "country": "US",
-            },
-        )
-        db.session.add(checkout)
+        customer = Customer(f"Bench Customer {i}", f"bench{i}@example.com", None, dict(ADDRESS))
+        checkout = new_checkout(current, customer, "test")
+        checkout.status = "fulfilled"
         order = place_order(
             checkout,
             catalog,

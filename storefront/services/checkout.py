@@ -50,14 +50,12 @@ class Urls:
     cancel: str
 
 
-def start_checkout(current: Quote, customer: Customer, urls: Urls) -> str:
-    """Store a pending checkout with the frozen quote, open its payment session, return the payment URL."""
-    if not current.valid:
-        raise BuildInvalid(current.all_errors())
+def new_checkout(current: Quote, customer: Customer, provider: str, checkout_id: str | None = None) -> Checkout:
+    """A pending checkout holding the frozen quote and the customer (added to the session, not committed)."""
     frozen = snapshot(current)
     checkout = Checkout(
-        id=uuid.uuid4().hex,
-        provider=payments.provider_name(),
+        id=checkout_id or uuid.uuid4().hex,
+        provider=provider,
         snapshot=frozen,
         total_cents=frozen["total_cents"],
         currency=frozen["currency"],
@@ -68,6 +66,14 @@ def start_checkout(current: Quote, customer: Customer, urls: Urls) -> str:
         created_at=clock.now(),
     )
     db.session.add(checkout)
+    return checkout
+
+
+def start_checkout(current: Quote, customer: Customer, urls: Urls) -> str:
+    """Store a pending checkout with the frozen quote, open its payment session, return the payment URL."""
+    if not current.valid:
+        raise BuildInvalid(current.all_errors())
+    checkout = new_checkout(current, customer, payments.provider_name())
     db.session.commit()  # the row exists before the provider hears of it, so a retry finds it
     expires = int((checkout.created_at + SESSION_LIFETIME).timestamp())
     session = payments.create_session(checkout, success_url=urls.success, cancel_url=urls.cancel, expires_at=expires)

@@ -34,7 +34,6 @@ from ..domain.calendar import add_working_days, is_working_day
 from ..extensions import db
 from ..models import (
     OPEN_STAGES,
-    Checkout,
     Component,
     Order,
     OutboxMessage,
@@ -44,10 +43,11 @@ from ..models import (
     WorkOrderEvent,
 )
 from ..services.catalog import assembly_capacity, live_catalog, load_catalog_file
+from ..services.checkout import Customer, new_checkout
 from ..services.forecast import component_forecasts, promise_accuracy
 from ..services.orders import place_order
 from ..services.planning import replan
-from ..services.quote import quote, snapshot
+from ..services.quote import quote
 from . import actions
 
 # (weight, build): a plausible mix of what customers choose
@@ -249,21 +249,11 @@ class Workshop:
     def _customer(self, today: date, paid_at: datetime) -> None:
         build = self.customer_rng.choices([b for _, b in BUILDS], [w for w, _ in BUILDS])[0]
         current = quote(build, today)
-        frozen = snapshot(current)
         self.orders += 1
-        checkout = Checkout(
-            id=uuid.UUID(int=self.customer_rng.getrandbits(128)).hex,
-            provider="test",
-            status="fulfilled",
-            snapshot=frozen,
-            total_cents=frozen["total_cents"],
-            currency=frozen["currency"],
-            customer_name=f"Customer {self.orders}",
-            email=f"customer{self.orders}@example.com",
-            phone=None,
-            address=dict(ADDRESS),
-        )
-        db.session.add(checkout)
+        customer = Customer(f"Customer {self.orders}", f"customer{self.orders}@example.com", None, dict(ADDRESS))
+        checkout_id = uuid.UUID(int=self.customer_rng.getrandbits(128)).hex
+        checkout = new_checkout(current, customer, "test", checkout_id)
+        checkout.status = "fulfilled"
         session_id = f"cs_sim_{checkout.id}"
         checkout.stripe_session_id = session_id
         place_order(checkout, self.catalog, session_id=session_id, payment_reference=None, paid_at=paid_at)

@@ -10,8 +10,9 @@ import pytest
 from storefront.extensions import db
 from storefront.models import Checkout, Order
 from storefront.services.catalog import live_catalog
+from storefront.services.checkout import Customer, new_checkout
 from storefront.services.orders import place_order
-from storefront.services.quote import quote, snapshot
+from storefront.services.quote import quote
 from storefront.timeutil import local_date
 
 DEFAULT_BUILD = {"frame": ["step-through"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]}
@@ -32,19 +33,7 @@ def make_checkout(
     catalog = live_catalog()
     current = quote(build or DEFAULT_BUILD, local_date(now, catalog.timezone))
     assert current.valid, current.all_errors()
-    frozen = snapshot(current)
-    checkout = Checkout(
-        id=uuid.uuid4().hex,
-        provider="test",
-        snapshot=frozen,
-        total_cents=frozen["total_cents"],
-        currency=frozen["currency"],
-        customer_name=name,
-        email=email,
-        phone=None,
-        address=dict(DEFAULT_ADDRESS),
-    )
-    db.session.add(checkout)
+    checkout = new_checkout(current, Customer(name, email, None, dict(DEFAULT_ADDRESS)), "test")
     db.session.commit()
     return checkout
 
