@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import stripe
 from sqlalchemy import func, select, update
 
-from bench.seed_orders import BUILDS
+from bench.seed_orders import ADDRESS, BUILDS
 from storefront.extensions import db
 from storefront.models import Checkout, Component, Order, OutboxMessage, PartLine
 from storefront.payments import test_gateway
@@ -30,7 +30,6 @@ from storefront.services.checkout import Customer, Urls, start_checkout
 from storefront.services.quote import quote
 
 WEBHOOK_SECRET = "whsec_storm_only"
-ADDRESS = {"line1": "1 Main St", "line2": "", "city": "Albany", "postal_code": "12207", "region": "NY", "country": "US"}
 
 
 @dataclass

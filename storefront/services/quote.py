@@ -54,16 +54,16 @@ class PlanInputs:
     capacity: int
 
 
-def plan_inputs(today: date) -> PlanInputs:
+def plan_inputs(today: date, stamp: tuple[str | None, str | None] | None = None) -> PlanInputs:
     """Stock, incoming deliveries and booked slots, read once per plan version and shared by every quote.
 
     The plan stamp changes in the same transaction as anything these depend on, so sharing is exact. Sharing
     keeps a new build's quote from re-reading a long plan, and lets the slot index remember full runs.
     """
-    stamp = current_stamp()
+    stamp = stamp or current_stamp()
 
     def read() -> PlanInputs:
-        catalog = live_catalog()
+        catalog = catalog_for(stamp[0]) if stamp[0] else live_catalog()
         return PlanInputs(catalog, load_supplies(), booked_slots(today), assembly_capacity(catalog))
 
     return _plans.get_or_make((stamp, today), read)
@@ -80,12 +80,12 @@ def cached_quote(raw: Mapping[str, Sequence[str]], now: datetime) -> tuple[Quote
     today = local_date(now, catalog_for(stamp[0]).timezone)
     choices = tuple((k, tuple(v)) for k, v in sorted(raw.items()) if isinstance(v, (list, tuple)))
     key = (stamp, today, choices)
-    return _quotes.get_or_make(key, lambda: quote(raw, today)), key
+    return _quotes.get_or_make(key, lambda: quote(raw, today, stamp)), key
 
 
-def quote(raw: Mapping[str, Sequence[str]], today: date) -> Quote:
+def quote(raw: Mapping[str, Sequence[str]], today: date, stamp: tuple[str | None, str | None] | None = None) -> Quote:
     """Everything the configurator and the quote API show for the raw choices `raw`."""
-    inputs = plan_inputs(today)
+    inputs = plan_inputs(today, stamp)
     catalog = inputs.catalog
     build, errors = parse_build(raw, catalog)
 

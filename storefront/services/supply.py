@@ -49,13 +49,11 @@ def load_supplies() -> dict[str, Supply]:
     }
 
 
-def booked_slots(from_day: date, exclude_work_order: int | None = None) -> SlotCounts:
+def booked_slots(from_day: date) -> SlotCounts:
     """Assembly slots already taken per day, from `from_day` on."""
     query = (
         select(WorkOrder.planned_assembly_date, func.count())
         .where(WorkOrder.stage.in_(SLOT_HOLDING_STAGES), WorkOrder.planned_assembly_date >= from_day)
         .group_by(WorkOrder.planned_assembly_date)
     )
-    if exclude_work_order is not None:
-        query = query.where(WorkOrder.id != exclude_work_order)
     return SlotCounts((day, count) for day, count in db.session.execute(query))
