@@ -22,9 +22,9 @@ import stripe
 from sqlalchemy import func, select, update
 
 from bench.seed_orders import ADDRESS, BUILDS
+from storefront import payments
 from storefront.extensions import db
 from storefront.models import Checkout, Component, Order, OutboxMessage, PartLine
-from storefront.payments import test_gateway
 from storefront.services.catalog import live_catalog
 from storefront.services.checkout import Customer, Urls, start_checkout
 from storefront.services.quote import quote
@@ -81,7 +81,7 @@ def _deliveries(app, sessions: list[str], seed: int) -> list[tuple[str, str, str
     with app.app_context():
         for session_id in sessions:
             checkout = db.session.scalar(select(Checkout).where(Checkout.stripe_session_id == session_id))
-            event = test_gateway.event_dict("checkout.session.completed", checkout, checkout.created_at)
+            event = payments.test_provider().event("checkout.session.completed", checkout, checkout.created_at)
             payload = json.dumps(event)
             queue += [("webhook", session_id, payload), ("webhook", session_id, payload), ("success", session_id, None)]
     random.Random(seed).shuffle(queue)

@@ -44,12 +44,11 @@ def _register_blueprints(app: Flask) -> None:
     from .checkout.views import bp as checkout_bp
     from .ops.views import bp as ops_bp
     from .orders.views import bp as orders_bp
-    from .payments.views import bp as test_payments_bp
     from .planning.views import bp as planning_bp
     from .shop.views import bp as shop_bp
     from .webhooks.views import bp as webhooks_bp
 
-    for bp in (ops_bp, shop_bp, checkout_bp, test_payments_bp, webhooks_bp, orders_bp, backoffice_bp, planning_bp):
+    for bp in (ops_bp, shop_bp, checkout_bp, webhooks_bp, orders_bp, backoffice_bp, planning_bp):
         app.register_blueprint(bp)
 
 

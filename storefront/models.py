@@ -104,6 +104,7 @@ class Order(db.Model):
     created_at: Mapped[datetime] = created_col()
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="order", uselist=False)
+    checkout: Mapped[Checkout] = relationship()
 
     @property
     def first_name(self) -> str:

@@ -1,4 +1,4 @@
-"""The checkout form: who the customer is, where the bike goes, and the build-to-order terms."""
+"""The checkout form (who the customer is, where the bike goes, the build-to-order terms) and the test card form."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, TelField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .address import COUNTRIES, REGIONS, AddressError, check_region, normalise_postal_code
 
@@ -121,3 +121,26 @@ class CheckoutForm(FlaskForm):
             "region": self.region.data,
             "country": self.country.data,
         }
+
+
+class TestCardForm(FlaskForm):
+    """A card number, expiry and CVC, as on a real payment page (test mode only)."""
+
+    card_number = StringField(
+        "Card number",
+        validators=[DataRequired("Enter a card number."), Length(max=30)],
+        render_kw={"inputmode": "numeric", "autocomplete": "cc-number", "placeholder": "4242 4242 4242 4242"},
+    )
+    expiry = StringField(
+        "Expiry (MM/YY)",
+        validators=[
+            DataRequired("Enter the expiry date."),
+            Regexp(r"(0[1-9]|1[0-2])\s?/\s?\d{2}", re.ASCII, "Enter the expiry as MM/YY, such as 12/34."),
+        ],
+        render_kw={"autocomplete": "cc-exp", "placeholder": "12/34"},
+    )
+    cvc = StringField(
+        "CVC",
+        validators=[DataRequired("Enter the CVC."), Regexp(r"\d{3,4}", re.ASCII, "The CVC is 3 or 4 digits.")],
+        render_kw={"inputmode": "numeric", "autocomplete": "cc-csc", "placeholder": "123"},
+    )

@@ -1,4 +1,4 @@
-"""Checkout pages: the details form, the success page and the printable bill of sale."""
+"""Checkout pages: the details form, the test payment page, the success page and the printable bill of sale."""
 
 from __future__ import annotations
 
@@ -11,14 +11,21 @@ from ..clock import shop_today
 from ..domain.build import Build
 from ..extensions import db
 from ..models import Order
-from ..payments import PaymentError
+from ..payments import CardDeclined, PaymentError, UnknownTestCard
 from ..services.catalog import live_catalog
-from ..services.checkout import Customer, Urls, checkout_for_session, start_checkout
-from ..services.fulfil import fulfil
+from ..services.checkout import (
+    Customer,
+    Urls,
+    checkout_for_session,
+    pay_test_session,
+    start_checkout,
+    test_session_expired,
+)
+from ..services.fulfil import fulfil_checkout
 from ..services.links import status_url
 from ..services.orders import token_hash
 from ..services.quote import Quote, quote
-from .forms import CheckoutForm
+from .forms import CheckoutForm, TestCardForm
 
 bp = Blueprint("checkout", __name__)
 
@@ -80,11 +87,36 @@ def success():
     if checkout is None:
         abort(404)
     try:
-        result = fulfil(session_id)
+        result = fulfil_checkout(checkout)
         order, checkout = result.order, result.checkout or checkout
     except PaymentError:
         order = None
     return render_template("checkout/success.html", order=order, checkout=checkout)
+
+
+def _test_checkout(session_id: str):
+    checkout = checkout_for_session(session_id) if len(session_id) <= 255 else None
+    if checkout is None or checkout.provider != "test":
+        abort(404)
+    return checkout
+
+
+@bp.route("/test-payments/<session_id>", methods=["GET", "POST"])
+def test_payment(session_id: str):
+    """Pay a test session with a Stripe test card; success goes through the same fulfilment as Stripe."""
+    checkout = _test_checkout(session_id)
+    if checkout.status != "pending" or test_session_expired(checkout):
+        return redirect(url_for("checkout.success", session_id=session_id), 303)
+    form = TestCardForm()
+    if form.validate_on_submit():
+        try:
+            pay_test_session(checkout, form.card_number.data)
+            return redirect(url_for("checkout.success", session_id=session_id), 303)
+        except (CardDeclined, UnknownTestCard) as exc:
+            form.card_number.errors = [str(exc)]
+    return render_template(
+        "checkout/test_payment.html", form=form, checkout=checkout, cancel_url=checkout_configure_url(checkout)
+    )
 
 
 @bp.get("/bill-of-sale/<token>")

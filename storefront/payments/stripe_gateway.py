@@ -1,4 +1,4 @@
-"""Stripe Checkout through stripe-python's StripeClient. STRIPE_API_BASE points it at another server (tests)."""
+"""The Stripe adapter, through stripe-python's StripeClient. STRIPE_API_BASE points it at another server (tests)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import stripe
 from flask import current_app
 
 from ..models import Checkout, Order
-from . import NewSession, PaymentError
+from .port import InvalidEvent, NewSession, PaymentError, PaymentsNotConfigured
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def client() -> stripe.StripeClient:
     """One client per key and API base, reused so its HTTP connections are pooled."""
     key = current_app.config.get("STRIPE_SECRET_KEY")
     if not key:
-        raise PaymentError("Stripe is not configured (STRIPE_SECRET_KEY is not set).")
+        raise PaymentsNotConfigured("Stripe is not configured (STRIPE_SECRET_KEY is not set).")
     base = current_app.config.get("STRIPE_API_BASE")
     with _clients_lock:
         found = _clients.get((key, base))
@@ -56,49 +56,62 @@ def line_items(checkout: Checkout) -> list[dict[str, Any]]:
     return items
 
 
-def create_session(checkout: Checkout, *, success_url: str, cancel_url: str, expires_at: int) -> NewSession:
-    """Create the Checkout Session; the idempotency key makes a retried create return the same session."""
-    params = {
-        "mode": "payment",
-        "line_items": line_items(checkout),
-        "customer_email": checkout.email,
-        "client_reference_id": checkout.id,
-        "metadata": {"checkout_id": checkout.id},
-        "success_url": success_url,
-        "cancel_url": cancel_url,
-        "expires_at": expires_at,
-    }
-    try:
-        session = client().v1.checkout.sessions.create(params, {"idempotency_key": f"checkout-session-{checkout.id}"})
-    except stripe.StripeError as exc:
-        log.error("stripe session create failed for checkout %s: %s", checkout.id, exc.user_message or exc)
-        raise PaymentError("We could not reach our payment provider. Please try again in a moment.") from exc
-    return NewSession(id=session.id, url=session.url)
+class StripeProvider:
+    name = "stripe"
 
+    def create_session(self, checkout: Checkout, *, success_url: str, cancel_url: str, expires_at: int) -> NewSession:
+        """Create the Checkout Session; the idempotency key makes a retried create return the same session."""
+        params = {
+            "mode": "payment",
+            "line_items": line_items(checkout),
+            "customer_email": checkout.email,
+            "client_reference_id": checkout.id,
+            "metadata": {"checkout_id": checkout.id},
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "expires_at": expires_at,
+        }
+        try:
+            session = client().v1.checkout.sessions.create(
+                params, {"idempotency_key": f"checkout-session-{checkout.id}"}
+            )
+        except stripe.StripeError as exc:
+            log.error("stripe session create failed for checkout %s: %s", checkout.id, exc.user_message or exc)
+            raise PaymentError("We could not reach our payment provider. Please try again in a moment.") from exc
+        return NewSession(id=session.id, url=session.url)
 
-def retrieve_session(session_id: str) -> dict[str, Any] | None:
-    """The session as a plain dict, or None when Stripe does not know it."""
-    try:
-        session = client().v1.checkout.sessions.retrieve(session_id)
-    except stripe.InvalidRequestError as exc:
-        if exc.code == "resource_missing":
-            return None
-        raise PaymentError(str(exc.user_message or exc)) from exc
-    except stripe.StripeError as exc:
-        raise PaymentError(str(exc.user_message or exc)) from exc
-    return session.to_dict()
+    def retrieve_session(self, checkout: Checkout) -> dict[str, Any] | None:
+        """The session as a plain dict, or None when Stripe does not know it."""
+        try:
+            session = client().v1.checkout.sessions.retrieve(checkout.stripe_session_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing":
+                return None
+            raise PaymentError(str(exc.user_message or exc)) from exc
+        except stripe.StripeError as exc:
+            raise PaymentError(str(exc.user_message or exc)) from exc
+        return session.to_dict()
 
+    def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
+        """The signed event, checked against STRIPE_WEBHOOK_SECRET on the raw body."""
+        secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+        if not secret:
+            raise PaymentsNotConfigured("STRIPE_WEBHOOK_SECRET is not set.")
+        try:
+            return stripe.Webhook.construct_event(payload, signature, secret).to_dict()
+        except (ValueError, stripe.SignatureVerificationError) as exc:
+            raise InvalidEvent(exc.__class__.__name__) from exc
 
-def refund(order: Order) -> str:
-    """Refund the order's payment intent in full. Returns the Stripe refund id."""
-    if not order.payment_reference:
-        raise PaymentError(f"Order {order.number} has no payment reference to refund.")
-    try:
-        result = client().v1.refunds.create(
-            {"payment_intent": order.payment_reference, "metadata": {"order_number": order.number or ""}},
-            {"idempotency_key": f"refund-{order.id}"},
-        )
-    except stripe.StripeError as exc:
-        log.error("stripe refund failed for order %s: %s", order.number, exc.user_message or exc)
-        raise PaymentError(str(exc.user_message or exc)) from exc
-    return result.id
+    def refund(self, order: Order) -> str:
+        """Refund the order's payment intent in full. Returns the Stripe refund id."""
+        if not order.payment_reference:
+            raise PaymentError(f"Order {order.number} has no payment reference to refund.")
+        try:
+            result = client().v1.refunds.create(
+                {"payment_intent": order.payment_reference, "metadata": {"order_number": order.number or ""}},
+                {"idempotency_key": f"refund-{order.id}"},
+            )
+        except stripe.StripeError as exc:
+            log.error("stripe refund failed for order %s: %s", order.number, exc.user_message or exc)
+            raise PaymentError(str(exc.user_message or exc)) from exc
+        return result.id

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..domain.catalog import Catalog, parse_catalog
 from ..extensions import db
 from ..models import CatalogVersion, ChecklistItem, Component, Setting
+from .unit_of_work import unit_of_work
 
 CAPACITY_KEY = "assembly_capacity_per_day"
 
@@ -40,7 +41,7 @@ def load_catalog_file(path: str | Path) -> dict[str, int]:
     data = read_catalog_file(path)
     checksum = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
     added = {"catalog": 0, "components": 0, "checklist": 0, "settings": 0}
-    try:
+    with unit_of_work():
         if db.session.scalar(select(CatalogVersion.id).where(CatalogVersion.checksum == checksum)) is None:
             db.session.add(CatalogVersion(checksum=checksum, data=json.loads(json.dumps(data, default=str))))
             added["catalog"] = 1
@@ -65,10 +66,6 @@ def load_catalog_file(path: str | Path) -> dict[str, int]:
             capacity = str(data["workshop"]["assembly_capacity_per_day"])
             db.session.add(Setting(key=CAPACITY_KEY, value=capacity))
             added["settings"] += 1
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return added
 
 

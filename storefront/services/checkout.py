@@ -16,9 +16,9 @@ from .. import clock, payments
 from ..domain.build import BuildError
 from ..extensions import db
 from ..models import Checkout, StripeEvent
-from ..payments import test_gateway
-from .fulfil import FulfilResult, Outcome, fulfil, mark_checkout
+from .fulfil import Outcome, fulfil_session, mark_checkout
 from .quote import Quote, snapshot
+from .unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +73,13 @@ def start_checkout(current: Quote, customer: Customer, urls: Urls) -> str:
     """Store a pending checkout with the frozen quote, open its payment session, return the payment URL."""
     if not current.valid:
         raise BuildInvalid(current.all_errors())
-    checkout = new_checkout(current, customer, payments.provider_name())
-    db.session.commit()  # the row exists before the provider hears of it, so a retry finds it
+    with unit_of_work():  # the row exists before the provider hears of it, so a retry finds it
+        checkout = new_checkout(current, customer, payments.configured_name())
     expires = int((checkout.created_at + SESSION_LIFETIME).timestamp())
-    session = payments.create_session(checkout, success_url=urls.success, cancel_url=urls.cancel, expires_at=expires)
-    checkout.stripe_session_id = session.id
-    db.session.commit()
+    provider = payments.provider(checkout.provider)
+    session = provider.create_session(checkout, success_url=urls.success, cancel_url=urls.cancel, expires_at=expires)
+    with unit_of_work():
+        checkout.stripe_session_id = session.id
     return session.url
 
 
@@ -97,14 +98,12 @@ class EventOutcome:
 
 
 def _on_paid(session: dict[str, Any]) -> bool:
-    return fulfil(session["id"]).outcome is not Outcome.UNKNOWN
+    return fulfil_session(session).outcome is not Outcome.UNKNOWN
 
 
 def _marking(status: str, reason: str | None) -> Callable[[dict[str, Any]], bool]:
     def handler(session: dict[str, Any]) -> bool:
-        checkout = mark_checkout(session, status, reason)
-        db.session.commit()
-        return checkout is not None
+        return mark_checkout(session, status, reason) is not None
 
     return handler
 
@@ -117,20 +116,19 @@ EVENT_HANDLERS: Mapping[str, Callable[[dict[str, Any]], bool]] = {
 }
 
 
+def verify_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
+    """The event in a Stripe webhook, checked on its raw body (InvalidEvent for a bad one)."""
+    return payments.provider("stripe").verify_event(payload, signature)
+
+
 def handle_event(event: Mapping[str, Any]) -> str:
-    """Apply one provider event once. Handlers commit their own work; the event id is stored after it."""
+    """Apply one provider event once. Handlers own their unit of work; the event id is stored after it."""
     if db.session.get(StripeEvent, event["id"]) is not None:
         return EventOutcome.DUPLICATE
     handler = EVENT_HANDLERS.get(event["type"])
     if handler is None:
         return EventOutcome.IGNORED
-    try:
-        known = handler(dict(event["data"]["object"]))
-    except Exception:
-        db.session.rollback()
-        raise
-    if not known:
-        db.session.rollback()
+    if not handler(dict(event["data"]["object"])):
         return EventOutcome.UNKNOWN_CHECKOUT
     _remember(event)
     return EventOutcome.HANDLED
@@ -139,30 +137,31 @@ def handle_event(event: Mapping[str, Any]) -> str:
 def _remember(event: Mapping[str, Any]) -> None:
     """Store the event id; a concurrent redelivery that stored it first is just as good."""
     try:
-        db.session.add(StripeEvent(id=event["id"], type=event["type"][:80], received_at=clock.now()))
-        db.session.commit()
+        with unit_of_work():
+            db.session.add(StripeEvent(id=event["id"], type=event["type"][:80], received_at=clock.now()))
     except IntegrityError:
-        db.session.rollback()
+        pass
 
 
 # --- test payments -----------------------------------------------------------------------------------------
 
 
-def pay_test_session(checkout: Checkout, card_number: str) -> FulfilResult:
-    """Charge a test card; a success is delivered as a checkout.session.completed event, like Stripe's."""
-    test_gateway.charge(card_number)  # raises CardDeclined / UnknownTestCard; nothing written
-    locked = db.session.scalar(select(Checkout).where(Checkout.id == checkout.id).with_for_update())
-    if locked.status == "pending":
-        locked.status = "paid"
-    db.session.commit()
-    handle_event(test_gateway.event_dict("checkout.session.completed", locked, clock.now()))
-    return fulfil(locked.stripe_session_id)
+def pay_test_session(checkout: Checkout, card_number: str) -> str:
+    """Charge a test card; a success is delivered once as a checkout.session.completed event, like Stripe's."""
+    test = payments.test_provider()
+    test.charge(card_number)  # raises CardDeclined / UnknownTestCard; nothing written
+    with unit_of_work():
+        locked = db.session.scalar(select(Checkout).where(Checkout.id == checkout.id).with_for_update())
+        if locked.status == "pending":
+            locked.status = "paid"
+    return handle_event(test.event("checkout.session.completed", locked, clock.now()))
 
 
 def test_session_expired(checkout: Checkout) -> bool:
     """Expire a pending test session whose hour is up (delivering the expired event). True when expired."""
-    if checkout.status == "pending" and clock.now() >= test_gateway.expires_at(checkout):
-        handle_event(test_gateway.event_dict("checkout.session.expired", checkout, clock.now()))
+    test = payments.test_provider()
+    if checkout.status == "pending" and clock.now() >= test.expires_at(checkout):
+        handle_event(test.event("checkout.session.expired", checkout, clock.now()))
     return checkout.status == "expired"
 
 
@@ -202,13 +201,12 @@ def _reconcile_one(checkout: Checkout, report: ReconcileReport) -> None:
     if checkout.provider == "test" and test_session_expired(checkout):
         report.expired += 1
         return
-    result = fulfil(checkout.stripe_session_id)
+    session = payments.provider(checkout.provider).retrieve_session(checkout)
+    if session is None:
+        return
+    result = fulfil_session(session)
     if result.outcome is Outcome.CREATED:
         report.created.append(result.order.number)
-        return
-    if result.outcome is Outcome.NOT_PAID:
-        session = payments.retrieve_session(checkout.stripe_session_id)
-        if session and session.get("status") == "expired":
-            mark_checkout(session, "expired")
-            db.session.commit()
-            report.expired += 1
+    elif result.outcome is Outcome.NOT_PAID and session.get("status") == "expired":
+        mark_checkout(session, "expired")
+        report.expired += 1

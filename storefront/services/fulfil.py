@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
+from .. import clock, payments
 from ..extensions import db
 from ..models import Checkout, Order
-from ..payments import retrieve_session
 from .catalog import live_catalog
 from .orders import place_order
+from .unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -40,34 +40,46 @@ class FulfilResult:
 
 
 def fulfil(session_id: str) -> FulfilResult:
-    """Create the order for a paid session, once. Safe to call any number of times, at the same moment too."""
-    session = retrieve_session(session_id)  # the provider's word, fetched before any lock is taken
+    """Create the order for a session, asking its provider whether it is paid. Safe to repeat, concurrently too."""
+    checkout = db.session.scalar(select(Checkout).where(Checkout.stripe_session_id == session_id))
+    if checkout is None:
+        return FulfilResult(Outcome.UNKNOWN)
+    return fulfil_checkout(checkout)
+
+
+def fulfil_checkout(checkout: Checkout) -> FulfilResult:
+    """The order of a fulfilled checkout; otherwise ask its provider for the session (no lock held) and fulfil."""
+    if checkout.status == "fulfilled":
+        order = db.session.scalar(select(Order).where(Order.checkout_id == checkout.id))
+        return FulfilResult(Outcome.EXISTED, checkout, order)
+    session = payments.provider(checkout.provider).retrieve_session(checkout)
     if session is None:
         return FulfilResult(Outcome.UNKNOWN)
+    return fulfil_session(session)
+
+
+def fulfil_session(session: dict[str, Any]) -> FulfilResult:
+    """The provider's word on a session (a verified event, or a retrieval) becomes exactly one order."""
     try:
-        result = _fulfil_locked(session_id, session)
-        db.session.commit()
+        with unit_of_work():
+            result = _fulfil_locked(session)
         return result
     except IntegrityError:
         # Another transaction created the order first; the unique session id is the backstop.
-        db.session.rollback()
-        order = _order_for(session_id)
+        order = _order_for(session["id"])
         if order is None:
             raise
-        return FulfilResult(Outcome.EXISTED, db.session.get(Checkout, order.checkout_id), order)
-    except Exception:
-        db.session.rollback()
-        raise
+        return FulfilResult(Outcome.EXISTED, order.checkout, order)
 
 
-def _fulfil_locked(session_id: str, session: dict[str, Any]) -> FulfilResult:
-    checkout = _lock_checkout(session_id, session)
+def _fulfil_locked(session: dict[str, Any]) -> FulfilResult:
+    session_id = session["id"]
+    checkout = _lock_checkout(session)
     if checkout is None:
         log.warning("session %s matches no checkout", session_id)
         return FulfilResult(Outcome.UNKNOWN)
-    existing = _order_for(session_id)
-    if existing is not None:
-        return FulfilResult(Outcome.EXISTED, checkout, existing)
+    if checkout.status == "fulfilled":
+        return FulfilResult(Outcome.EXISTED, checkout, _order_for(session_id))
     if session.get("payment_status") != "paid":
         return FulfilResult(Outcome.NOT_PAID, checkout)
     problem = _mismatch(checkout, session)
@@ -89,13 +101,13 @@ def _fulfil_locked(session_id: str, session: dict[str, Any]) -> FulfilResult:
     return FulfilResult(Outcome.CREATED, checkout, order)
 
 
-def _lock_checkout(session_id: str, session: dict[str, Any]) -> Checkout | None:
-    """The checkout row, locked until commit (PostgreSQL), found by session id or by its own id."""
+def _lock_checkout(session: dict[str, Any]) -> Checkout | None:
+    """The checkout row, read fresh and locked until commit (PostgreSQL), by session id or by its own id."""
     locked = select(Checkout).with_for_update().execution_options(populate_existing=True)
-    checkout = db.session.scalar(locked.where(Checkout.stripe_session_id == session_id))
+    checkout = db.session.scalar(locked.where(Checkout.stripe_session_id == session["id"]))
     if checkout is None and session.get("client_reference_id"):
         checkout = db.session.scalar(locked.where(Checkout.id == session["client_reference_id"]))
-        if checkout is not None and checkout.stripe_session_id not in (None, session_id):
+        if checkout is not None and checkout.stripe_session_id not in (None, session["id"]):
             return None
     return checkout
 
@@ -114,10 +126,9 @@ def _mismatch(checkout: Checkout, session: dict[str, Any]) -> str | None:
 
 
 def mark_checkout(session: dict[str, Any], status: str, reason: str | None = None) -> Checkout | None:
-    """Mark a still-pending checkout failed or expired (no commit). Returns None for an unknown session."""
-    checkout = _lock_checkout(session["id"], session)
-    if checkout is None:
-        return None
-    if checkout.status == "pending":
-        checkout.status, checkout.failure_reason = status, reason
+    """Mark a still-pending checkout failed or expired, and commit. Returns None for an unknown session."""
+    with unit_of_work():
+        checkout = _lock_checkout(session)
+        if checkout is not None and checkout.status == "pending":
+            checkout.status, checkout.failure_reason = status, reason
     return checkout

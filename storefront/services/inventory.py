@@ -18,6 +18,7 @@ from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, W
 from .catalog import live_catalog
 from .notifications import queue_customer_update
 from .planning import replan_in_transaction
+from .unit_of_work import unit_of_work
 
 MAX_LEAD_TIME_DAYS = 365
 MAX_REASON_LENGTH = 255
@@ -60,7 +61,7 @@ def stock_rows() -> list[StockRow]:
 
 def receive(purchase_request_id: int, quantity: int, *, staff_id: int | None) -> Receipt:
     """Add a delivery to stock and hand it to waiting work orders, earliest payment first."""
-    try:
+    with unit_of_work():
         request = db.session.scalar(
             select(PurchaseRequest).where(PurchaseRequest.id == purchase_request_id).with_for_update()
         )
@@ -78,10 +79,6 @@ def receive(purchase_request_id: int, quantity: int, *, staff_id: int | None) ->
         receipt = _allocate(component, quantity, staff_id)
         if not _rehome_awaiting(component.id):
             replan_in_transaction(now(), cause="parts received")  # ready orders may now go sooner
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return receipt
 
 
@@ -145,7 +142,7 @@ def _rehome_awaiting(component_id: int) -> bool:
             moved.add(line.work_order_id)
     if moved:
         db.session.flush()
-        replan(sorted(moved), reason=None)
+        replan_and_explain(sorted(moved), reason=None)
     return bool(moved)
 
 
@@ -153,11 +150,11 @@ def set_lead_time(component_id: int, days: int) -> Component:
     """Change a component's supplier lead time in working days (new purchase requests use it)."""
     if not 1 <= days <= MAX_LEAD_TIME_DAYS:
         raise InventoryError(f"The lead time is a whole number of working days from 1 to {MAX_LEAD_TIME_DAYS}.")
-    component = db.session.get(Component, component_id)
-    if component is None:
-        raise InventoryError("No such component.")
-    component.lead_time_days = days
-    db.session.commit()
+    with unit_of_work():
+        component = db.session.get(Component, component_id)
+        if component is None:
+            raise InventoryError("No such component.")
+        component.lead_time_days = days
     return component
 
 
@@ -166,7 +163,7 @@ def change_expected_date(purchase_request_id: int, expected: date, reason: str, 
     reason = (reason or "").strip()
     if not reason or len(reason) > MAX_REASON_LENGTH:
         raise InventoryError(f"Give the supplier's reason (up to {MAX_REASON_LENGTH} characters).")
-    try:
+    with unit_of_work():
         request = db.session.scalar(
             select(PurchaseRequest).where(PurchaseRequest.id == purchase_request_id).with_for_update()
         )
@@ -184,11 +181,7 @@ def change_expected_date(purchase_request_id: int, expected: date, reason: str, 
             )
         ).all()
         customer_reason = f"supplier delay: {reason}" if later else f"supplier delivery moved earlier: {reason}"
-        moved = replan(sorted(set(waiting)), reason=customer_reason, staff_id=staff_id)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+        moved = replan_and_explain(sorted(set(waiting)), reason=customer_reason, staff_id=staff_id)
     return moved
 
 
@@ -196,7 +189,7 @@ def create_purchase_request(component_id: int, quantity: int, expected: date) ->
     """Order stock from the supplier that nobody waits for yet; quotes can promise it from `expected` on."""
     if not 1 <= quantity <= MAX_ORDER_QUANTITY:
         raise InventoryError(f"Order between 1 and {MAX_ORDER_QUANTITY} units.")
-    try:
+    with unit_of_work():
         if db.session.get(Component, component_id) is None:
             raise InventoryError("No such component.")
         if expected < shop_today(live_catalog().timezone):
@@ -205,14 +198,10 @@ def create_purchase_request(component_id: int, quantity: int, expected: date) ->
             component_id=component_id, quantity=quantity, expected_date=expected, original_expected_date=expected
         )
         db.session.add(request)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return request
 
 
-def replan(work_order_ids: list[int], *, reason: str | None, staff_id: int | None = None) -> list[str]:
+def replan_and_explain(work_order_ids: list[int], *, reason: str | None, staff_id: int | None = None) -> list[str]:
     """Re-plan the whole workshop, then explain these work orders' moves to their customers (no commit).
 
     With a `reason` (a supplier's delay, say), customers whose forecast moved get an update with it; without

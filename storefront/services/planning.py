@@ -1,7 +1,7 @@
 """Re-planning: recompute every open work order's slot and every order's forecast, and tell customers of slips.
 
 Entry points, for every service that changes something the plan depends on:
-- `replan(now, cause)` commits its own transaction (capacity changes, the nightly `flask replan`, tools);
+- `replan(now, cause)` runs in a unit of work of its own and commits (the nightly `flask replan`, tools);
 - `replan_in_transaction(now, cause)` does the same work inside the caller's transaction, without committing
   (payment, parts received, a supplier date changed, a failed test, a cancellation).
 
@@ -23,6 +23,7 @@ from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, S
 from ..timeutil import local_date
 from .catalog import CAPACITY_KEY, assembly_capacity, live_catalog
 from .links import status_url
+from .unit_of_work import unit_of_work
 
 MIN_CAPACITY, MAX_CAPACITY = 1, 50
 PLAN_PARAMS = ("b_parts", "b_assembly", "b_testing", "b_ship", "b_delivery")
@@ -50,13 +51,9 @@ class _Row:
 
 
 def replan(now: datetime, cause: str | None = None) -> ReplanResult:
-    """Re-plan every open work order and commit."""
-    try:
+    """Re-plan every open work order in a unit of work of its own (commits)."""
+    with unit_of_work():
         result = replan_in_transaction(now, cause)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return result
 
 
@@ -81,12 +78,14 @@ def set_capacity(capacity: int, now: datetime) -> ReplanResult:
     """Change the assembly capacity per working day and re-plan, in one transaction."""
     if not isinstance(capacity, int) or not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
         raise InvalidCapacity(f"Capacity must be between {MIN_CAPACITY} and {MAX_CAPACITY} bikes a day.")
-    setting = db.session.get(Setting, CAPACITY_KEY)
-    if setting is None:
-        db.session.add(Setting(key=CAPACITY_KEY, value=str(capacity)))
-    else:
-        setting.value = str(capacity)
-    return replan(now, cause="capacity changed")
+    with unit_of_work():
+        setting = db.session.get(Setting, CAPACITY_KEY)
+        if setting is None:
+            db.session.add(Setting(key=CAPACITY_KEY, value=str(capacity)))
+        else:
+            setting.value = str(capacity)
+        result = replan_in_transaction(now, cause="capacity changed")
+    return result
 
 
 def _load(today: date) -> tuple[list[Job], dict[int, _Row]]:

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
+from .. import payments
 from ..clock import now
 from ..domain.carriers import validate_tracking
 from ..domain.stages import IllegalTransition, Move, Situation, check
 from ..extensions import db
 from ..models import ChecklistItem, Component, TestResult, WorkOrder, WorkOrderEvent
-from ..payments import refund_payment
 from .notifications import queue_customer_update
 from .planning import replan_in_transaction
+from .unit_of_work import ConcurrentChange, unit_of_work
 
 STAMPS = {
     "assembly": "assembly_started_at",
@@ -33,7 +33,7 @@ STAMPS = {
 }
 
 
-class WorkOrderChanged(RuntimeError):
+class WorkOrderChanged(ConcurrentChange):
     """Someone else changed the work order since the form was shown."""
 
     def __init__(self) -> None:
@@ -89,23 +89,16 @@ def situation(
 
 @contextmanager
 def _editing(work_order_id: int, version: int | None) -> Iterator[WorkOrder]:
-    """Load the work order, insist on the version the form was rendered with, commit or roll back."""
-    work_order = db.session.scalar(
-        select(WorkOrder).where(WorkOrder.id == work_order_id).options(selectinload(WorkOrder.parts))
-    )
-    if work_order is None:
-        raise WorkOrderNotFound(work_order_id)
-    if version != work_order.version:
-        raise WorkOrderChanged()
-    try:
+    """Load the work order and insist on the version the form was rendered with, in one unit of work."""
+    with unit_of_work(conflict=WorkOrderChanged):
+        work_order = db.session.scalar(
+            select(WorkOrder).where(WorkOrder.id == work_order_id).options(selectinload(WorkOrder.parts))
+        )
+        if work_order is None:
+            raise WorkOrderNotFound(work_order_id)
+        if version != work_order.version:
+            raise WorkOrderChanged()
         yield work_order
-        db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise WorkOrderChanged() from exc
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 def _record(
@@ -189,7 +182,7 @@ def cancel(work_order_id: int, *, version: int | None, staff_id: int | None, not
         order = work_order.order
         order.cancelled_at = work_order.cancelled_at
         db.session.flush()  # a concurrent change stops us here, before any money moves
-        order.refund_reference = refund_payment(order)
+        order.refund_reference = payments.provider(order.checkout.provider).refund(order)
     return event
 
 

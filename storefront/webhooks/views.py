@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-import stripe
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from ..extensions import csrf
-from ..services.checkout import EventOutcome, handle_event
+from ..payments import InvalidEvent, PaymentsNotConfigured
+from ..services.checkout import EventOutcome, handle_event, verify_webhook
 
 log = logging.getLogger(__name__)
 
@@ -19,21 +19,20 @@ bp = Blueprint("webhooks", __name__)
 @csrf.exempt
 def stripe_webhook():
     """Apply a signed Stripe event once: 400 for a bad signature, 404 for an unknown checkout (Stripe retries)."""
-    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
-    if not secret:
+    try:
+        event = verify_webhook(request.get_data(), request.headers.get("Stripe-Signature"))
+    except PaymentsNotConfigured:
         log.error("stripe webhook received but STRIPE_WEBHOOK_SECRET is not set")
         return jsonify(error="webhooks are not configured"), 503
-    try:
-        event = stripe.Webhook.construct_event(request.get_data(), request.headers.get("Stripe-Signature"), secret)
-    except (ValueError, stripe.SignatureVerificationError) as exc:
-        log.warning("stripe webhook rejected: %s", exc.__class__.__name__)
+    except InvalidEvent as exc:
+        log.warning("stripe webhook rejected: %s", exc)
         return jsonify(error="invalid signature or payload"), 400
     try:
-        outcome = handle_event(event.to_dict())
-    except Exception:  # noqa: BLE001 - the service rolled back; a 500 makes Stripe deliver it again
-        log.exception("stripe event %s (%s) failed", event.id, event.type)
-        return jsonify(error="event handling failed", event=event.id), 500
+        outcome = handle_event(event)
+    except Exception:  # noqa: BLE001 - the unit of work rolled back; a 500 makes Stripe deliver it again
+        log.exception("stripe event %s (%s) failed", event["id"], event["type"])
+        return jsonify(error="event handling failed", event=event["id"]), 500
     if outcome == EventOutcome.UNKNOWN_CHECKOUT:
-        log.error("stripe event %s (%s) is for a checkout we do not know", event.id, event.type)
-        return jsonify(error="unknown checkout", event=event.id), 404
+        log.error("stripe event %s (%s) is for a checkout we do not know", event["id"], event["type"])
+        return jsonify(error="unknown checkout", event=event["id"]), 404
     return jsonify(received=True, outcome=outcome)

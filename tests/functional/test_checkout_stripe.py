@@ -6,9 +6,9 @@ import pytest
 import stripe
 from sqlalchemy import func, select
 
+from storefront import payments
 from storefront.extensions import db
 from storefront.models import Checkout, Order
-from storefront.payments import refund_payment
 from storefront.payments.stripe_gateway import client as stripe_client
 from tests.support.checkout import BUILD_QUERY, checkout_by_session, post_event, stripe_event, submit_checkout
 
@@ -104,7 +104,8 @@ def test_an_order_is_refunded_through_stripe(client, fake_stripe):
     submit_checkout(client)
     session = fake_stripe.complete(fake_stripe.only_session()["id"])
     client.get(f"/checkout/success?session_id={session['id']}")
-    reference = refund_payment(db.session.scalar(select(Order)))
+    order = db.session.scalar(select(Order))
+    reference = payments.provider(order.checkout.provider).refund(order)
     refund = fake_stripe.refunds[reference]
     assert refund["payment_intent"] == session["payment_intent"] and refund["amount"] == 129000
 

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import func, select, update
 
+from storefront import payments
 from storefront.extensions import db
 from storefront.models import OutboxMessage, WorkOrder, WorkOrderEvent
 from storefront.payments import PaymentError
@@ -36,7 +37,7 @@ def test_a_failed_refund_leaves_the_order_as_it_was(paid_order, monkeypatch):
     def refuse(order):
         raise PaymentError("card network unavailable")
 
-    monkeypatch.setattr(workshop, "refund_payment", refuse)
+    monkeypatch.setattr(payments.test_provider(), "refund", refuse)
     with pytest.raises(PaymentError):
         workshop.cancel(paid_order.work_order.id, version=paid_order.work_order.version, staff_id=None)
     order = fresh(paid_order)

@@ -1,0 +1,60 @@
+"""The payments port: what the shop asks of a payment provider, and the errors a provider may raise.
+
+Sessions and events are plain dicts in Stripe's Checkout Session and Event shapes, whichever adapter made them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ..models import Checkout, Order
+
+
+class PaymentError(RuntimeError):
+    """The payment provider refused or could not be reached; nothing was changed on our side."""
+
+
+class PaymentsNotConfigured(PaymentError):
+    """A setting the provider needs (a key, a webhook secret) is missing."""
+
+
+class InvalidEvent(ValueError):
+    """A webhook payload whose signature or shape we do not accept."""
+
+
+class CardDeclined(PaymentError):
+    """The test card was declined; nothing was charged."""
+
+
+class UnknownTestCard(PaymentError):
+    """Not one of the Stripe test card numbers the test payment page accepts."""
+
+
+@dataclass(frozen=True)
+class NewSession:
+    id: str
+    url: str
+
+
+class Provider(Protocol):
+    """One payment provider. Each method raises PaymentError when the provider cannot answer."""
+
+    name: str
+
+    def create_session(self, checkout: Checkout, *, success_url: str, cancel_url: str, expires_at: int) -> NewSession:
+        """Open a payment session for the checkout's frozen total."""
+        ...
+
+    def retrieve_session(self, checkout: Checkout) -> dict[str, Any] | None:
+        """The provider's word on the checkout's session, or None when the provider does not know it."""
+        ...
+
+    def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
+        """The event in a webhook body, after checking its signature; raises InvalidEvent otherwise."""
+        ...
+
+    def refund(self, order: Order) -> str:
+        """Refund the order's payment in full; returns the provider's refund reference."""
+        ...
