@@ -20,9 +20,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(app.instance_path, config))
     _ensure_sqlite_directory(app)
 
-    from . import auth, cli, logs, web
+    from . import auth, commands, logs, web
     from .extensions import csrf, db, htmx, limiter, login_manager, migrate
-    from .services import plan_version  # noqa: F401  (registers the session listeners)
+    from .services import plan_version
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -34,7 +34,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     auth.init_app(app)
     logs.init_app(app)
-    cli.init_app(app)
+    plan_version.init_app(app)
+    commands.init_app(app)
+    app.extensions["app_factory"] = create_app  # tools that build an app of their own (the simulator)
     _register_blueprints(app)
     return app
 

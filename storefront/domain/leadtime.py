@@ -73,15 +73,41 @@ def component_ready(supply: Supply, quantity: int, today: date, workshop: Worksh
     return Step("component", supply.name, ready, detail, supply.sku, "supplier")
 
 
+class SlotCounts(dict):
+    """The slot book: assembly slots taken per day (a plain dict to read), that finds the first free day
+    without re-walking.
+
+    A quote asks for the first free slot a dozen times (once per option); on a long, fully booked plan each
+    walk would cross every booked day. The end of each full run is remembered, so later asks jump over it.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._run_end: dict[tuple[date, int], date] = {}
+
+    def first_free(self, day: date, capacity: int, workshop: Workshop) -> date:
+        day = working_day_on_or_after(day, workshop)
+        visited = []
+        while self.get(day, 0) >= capacity:
+            jump = self._run_end.get((day, capacity))
+            if jump is not None:
+                day = jump
+                break
+            visited.append(day)
+            day = add_working_days(day, 1, workshop)
+        for seen in visited:
+            self._run_end[(seen, capacity)] = day
+        return day
+
+
 def first_free_slot(day: date, booked: Mapping[date, int], workshop: Workshop, capacity: int | None = None) -> date:
-    """The first working day on or after `day` with an assembly slot left."""
+    """The first working day on or after `day` with an assembly slot left.
+
+    Callers that ask many times over one plan pass a SlotCounts, which remembers full runs between asks.
+    """
     capacity = workshop.capacity_per_day if capacity is None else capacity
-    if hasattr(booked, "first_free"):  # planning.SlotCounts remembers full runs across calls
-        return booked.first_free(day, capacity, workshop)
-    day = working_day_on_or_after(day, workshop)
-    while booked.get(day, 0) >= capacity:
-        day = add_working_days(day, 1, workshop)
-    return day
+    book = booked if isinstance(booked, SlotCounts) else SlotCounts(booked)
+    return book.first_free(day, capacity, workshop)
 
 
 def estimate(

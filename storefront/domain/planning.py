@@ -204,32 +204,6 @@ def _explain(job: Job, plan_: JobPlan, slot: int, wanted: int | None) -> JobPlan
     return JobPlan(**{**plan_.__dict__, "reason": reason})
 
 
-class SlotCounts(dict):
-    """Assembly slots taken per day (a plain dict to read), that finds the first free day without re-walking.
-
-    A quote asks for the first free slot a dozen times (once per option); on a long, fully booked plan each
-    walk would cross every booked day. The end of each full run is remembered, so later asks jump over it.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._run_end: dict[tuple[date, int], date] = {}
-
-    def first_free(self, day: date, capacity: int, workshop: Workshop) -> date:
-        day = working_day_on_or_after(day, workshop)
-        visited = []
-        while self.get(day, 0) >= capacity:
-            jump = self._run_end.get((day, capacity))
-            if jump is not None:
-                day = jump
-                break
-            visited.append(day)
-            day = add_working_days(day, 1, workshop)
-        for seen in visited:
-            self._run_end[(seen, capacity)] = day
-        return day
-
-
 def _priority(job: Job) -> tuple:
     """Sourcing jobs take slots earliest promise first, then first paid first.
 

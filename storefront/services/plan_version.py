@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from flask import Flask
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -44,13 +45,11 @@ def _bump(session: Session) -> None:
         stamp.value = uuid.uuid4().hex
 
 
-@event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, flush_context, instances) -> None:
     if _touches_plan(session):
         session.info["plan_dirty"] = True
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _on_bulk_write(state) -> None:
     if not (state.is_update or state.is_delete):
         return
@@ -59,13 +58,26 @@ def _on_bulk_write(state) -> None:
         state.session.info["plan_dirty"] = True
 
 
-@event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop("plan_dirty", None)
 
 
-@event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     if session.info.pop("plan_dirty", False):
         _bump(session)
         session.flush()
+
+
+LISTENERS = (
+    ("before_flush", _before_flush),
+    ("do_orm_execute", _on_bulk_write),
+    ("after_rollback", _after_rollback),
+    ("before_commit", _before_commit),
+)
+
+
+def init_app(app: Flask) -> None:
+    """Watch every ORM session for writes the plan depends on (once per process, however many apps)."""
+    for name, listener in LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

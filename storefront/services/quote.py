@@ -119,18 +119,30 @@ def _option_infos(build: Build, catalog: Catalog, current: Estimate, estimate_fo
     return infos
 
 
+def estimate_record(estimate: Estimate) -> dict:
+    """An estimate as plain data: the checkout snapshot stores it and the quote API answers with it."""
+    return {
+        "earliest": estimate.earliest.isoformat(),
+        "latest": estimate.latest.isoformat(),
+        "steps": [
+            {"kind": s.kind, "label": s.label, "date": s.date.isoformat(), "detail": s.detail, "sku": s.sku}
+            for s in estimate.steps
+        ],
+    }
+
+
+def line_record(line: PriceLine) -> dict:
+    """A price line as plain data."""
+    return {"group": line.group, "code": line.code, "label": line.label, "price_cents": line.price_cents}
+
+
 def snapshot(current: Quote) -> dict:
     """The frozen record of a quote that a checkout, and later its order, keeps."""
-    from ..shop.presenters import estimate_json
-
     return {
         "build": {"picks": {g: list(c) for g, c in current.build.picks.items()}, "ral": current.build.ral},
-        "lines": [
-            {"group": line.group, "code": line.code, "label": line.label, "price_cents": line.price_cents}
-            for line in current.lines
-        ],
+        "lines": [line_record(line) for line in current.lines],
         "total_cents": current.total_cents,
         "currency": current.catalog.currency,
-        "estimate": estimate_json(current.estimate),
+        "estimate": estimate_record(current.estimate),
         "components": component_needs(current.build, current.catalog),
     }

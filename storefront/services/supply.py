@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from ..domain.build import Build
 from ..domain.catalog import Catalog
-from ..domain.leadtime import Supply
-from ..domain.planning import SlotCounts
+from ..domain.leadtime import SlotCounts, Supply
 from ..extensions import db
 from ..models import Component, PartLine, PurchaseRequest, WorkOrder
 

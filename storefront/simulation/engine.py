@@ -19,16 +19,17 @@ import random
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
-from .. import create_app
 from ..domain.accuracy import Accuracy
 from ..domain.calendar import add_working_days, is_working_day
 from ..extensions import db
@@ -125,13 +126,13 @@ class SimReport:
         return out
 
 
-def run(config: SimConfig) -> SimReport:
-    """Run the whole simulation in its own app and database; returns the figures."""
+def run(config: SimConfig, make_app: Callable[[dict], Flask]) -> SimReport:
+    """Run the whole simulation in an app of its own (made by `make_app`, the app factory) and its own database."""
     started = time.perf_counter()
     shm = Path("/dev/shm")
     with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as tmp:
         url = config.database_url or f"sqlite:///{Path(tmp) / 'simulation.db'}"
-        app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "simulation", "FIXED_NOW": None})
+        app = make_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "simulation", "FIXED_NOW": None})
         with app.app_context():
             _fresh_schema()
             load_catalog_file(app.config["CATALOG_PATH"])

@@ -2,13 +2,14 @@
 
 from datetime import date
 
+from storefront import create_app
 from storefront.simulation.engine import DEFAULT_RATE, SimConfig, run
 
 
 def test_the_same_seed_gives_the_same_figures_and_a_different_seed_different_ones(app):
     config = SimConfig(days=20, seed=7, start=date(2027, 3, 1))
-    first, again = run(config), run(config)
-    other = run(SimConfig(days=20, seed=8, start=date(2027, 3, 1)))
+    first, again = run(config, create_app), run(config, create_app)
+    other = run(SimConfig(days=20, seed=8, start=date(2027, 3, 1)), create_app)
     assert first.lines()[:-1] == again.lines()[:-1]  # all but the timing line
     assert first.orders > 30 and first.total.delivered > 10
     assert first.total == again.total and first.slip_emails == again.slip_emails
@@ -17,7 +18,7 @@ def test_the_same_seed_gives_the_same_figures_and_a_different_seed_different_one
 
 
 def test_staff_and_suppliers_go_through_the_back_office_services(app):
-    report = run(SimConfig(days=20, seed=7, test_fail_rate=0.3, start=date(2027, 3, 1)))
+    report = run(SimConfig(days=20, seed=7, test_fail_rate=0.3, start=date(2027, 3, 1)), create_app)
     events = report.events
     # every stage change and checklist was written by services.workshop, every bike in order
     assert events["created"] == report.orders
@@ -32,7 +33,7 @@ def test_the_default_workshop_runs_below_capacity():
 
 
 def test_ninety_days_at_the_default_rate_keep_at_least_95_percent_of_promises(app):
-    report = run(SimConfig(days=90, seed=1))
+    report = run(SimConfig(days=90, seed=1), create_app)
     assert report.total.delivered > 150
     assert report.total.on_time_pct >= 95.0
     assert report.total.quoted_lead_days < 35  # promises stay within five weeks

@@ -1,4 +1,4 @@
-"""Back-office commands: `flask --app storefront create-staff EMAIL`."""
+"""Staff commands: `flask --app storefront create-staff EMAIL` makes the first (and any) staff account."""
 
 from __future__ import annotations
 
@@ -28,3 +28,6 @@ def echo_demo_staff() -> None:
     """Development only: make sure the demo staff login exists, and print it."""
     email, password, created = ensure_demo_staff()
     click.echo(f"Demo staff login{' (created)' if created else ''}: {email} / {password}  at /backoffice/login")
+
+
+COMMANDS = (create_staff_command,)

@@ -1,4 +1,4 @@
-"""`flask --app storefront send-mail`: the outbox sender, as a long-running loop or a single pass."""
+"""Operator commands: `seed-demo` loads the catalog file, `send-mail` runs the outbox sender."""
 
 from __future__ import annotations
 
@@ -9,7 +9,21 @@ from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from ..extensions import db
-from .sender import deliver_due, transport_from_config
+from ..mail.sender import deliver_due, transport_from_config
+from ..services.catalog import load_catalog_file
+from .staff import echo_demo_staff
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load the catalog file (idempotent: a second run changes nothing)."""
+    added = load_catalog_file(current_app.config["CATALOG_PATH"])
+    if any(added.values()):
+        click.echo("Loaded demo data: " + ", ".join(f"{v} {k}" for k, v in added.items() if v))
+    else:
+        click.echo("Demo data already loaded; nothing changed.")
+    if current_app.debug:
+        echo_demo_staff()
 
 
 @click.command("send-mail")
@@ -33,3 +47,6 @@ def send_mail(once: bool, interval: float) -> None:
             time.sleep(interval)
         except KeyboardInterrupt:
             return
+
+
+COMMANDS = (seed_demo, send_mail)

@@ -1,14 +1,15 @@
-"""`flask --app storefront simulate` and `flask --app storefront replan`."""
+"""Planning commands: `replan` (run it nightly) and `simulate` (the promise-accuracy simulator)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import click
+from flask import current_app
 
 from ..clock import now
 from ..services.planning import replan
-from .engine import DEFAULT_RATE, SimConfig, run
+from ..simulation.engine import DEFAULT_RATE, SimConfig, run
 
 
 @click.command("simulate")
@@ -23,7 +24,7 @@ from .engine import DEFAULT_RATE, SimConfig, run
 def simulate(days: int, seed: int, rate: float, fail_rate: float, start: str, database_url: str | None) -> None:
     """Run the real services against a synthetic workshop and print the promise-accuracy figures."""
     config = SimConfig(days, seed, rate, fail_rate, date.fromisoformat(start), database_url)
-    for line in run(config).lines():
+    for line in run(config, current_app.extensions["app_factory"]).lines():
         click.echo(line)
 
 
@@ -32,3 +33,6 @@ def replan_command() -> None:
     """Re-plan every open work order now (run it nightly so yesterday's slots are released)."""
     result = replan(now(), cause="scheduled")
     click.echo(f"Planned {result.jobs} open work orders; {result.moved} moved; {len(result.slipped)} slips mailed.")
+
+
+COMMANDS = (replan_command, simulate)

@@ -21,3 +21,6 @@ def reconcile_payments(minutes: int) -> None:
     )
     for error in report.errors:
         click.echo(f"  could not check {error}", err=True)
+
+
+COMMANDS = (reconcile_payments,)
