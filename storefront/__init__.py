@@ -20,7 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(app.instance_path, config))
     _ensure_sqlite_directory(app)
 
-    from . import auth, commands, logs, web
+    from . import auth, cache, commands, logs, web
     from .extensions import csrf, db, htmx, limiter, login_manager, migrate
     from .services import plan_version
 
@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    cache.init_app(app)
     web.init_app(app)
     auth.init_app(app)
     logs.init_app(app)

@@ -1,16 +1,28 @@
-"""A small thread-safe LRU for values that are keyed by everything they depend on."""
+"""Every process-local cache, declared in one place: its name, its size and why it is never stale.
+
+Each cache is keyed by everything its values depend on (a catalog checksum, the plan version, a status
+fingerprint), so an entry is never wrong, only unused; the size bounds the memory that unused entries hold.
+Sizes come from the CACHE_SIZES setting; tests start from empty caches with `clear_all()`.
+"""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
+from flask import Flask
+
+from .config import ConfigError
+
 
 class LRU:
-    def __init__(self, size: int = 4096) -> None:
-        self._size = size
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = Lock()
 
@@ -22,10 +34,52 @@ class LRU:
         value = make()
         with self._lock:
             self._data[key] = value
-            if len(self._data) > self._size:
+            while len(self._data) > self.size:
                 self._data.popitem(last=False)
         return value
+
+    def __len__(self) -> int:
+        return len(self._data)
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+
+@dataclass(frozen=True)
+class Declared:
+    name: str
+    default_size: int
+    freshness: str  # why an entry can never be stale: what its key holds
+
+
+DECLARED = (
+    Declared("catalogs", 8, "keyed by the catalog version's checksum; a version's data never changes"),
+    Declared("build_forms", 8, "keyed by the parsed catalog, which is immutable"),
+    Declared("plans", 16, "keyed by (catalog checksum, plan version, shop day); every plan write bumps the version"),
+    Declared("quotes", 4096, "keyed by (catalog checksum, plan version, shop day, the raw choices)"),
+    Declared("configurator_html", 4096, "keyed by the quote's key and the kind of answer (fragment or page)"),
+    Declared("status_html", 4096, "keyed by (status token digest, status fingerprint, poll interval)"),
+)
+
+_caches: dict[str, LRU] = {d.name: LRU(d.default_size) for d in DECLARED}
+
+
+def named(name: str) -> LRU:
+    """The declared cache called `name`."""
+    return _caches[name]
+
+
+def clear_all() -> None:
+    for found in _caches.values():
+        found.clear()
+
+
+def init_app(app: Flask) -> None:
+    """Size the caches from CACHE_SIZES ({name: entries}); unknown names stop the app at start."""
+    sizes = app.config.get("CACHE_SIZES") or {}
+    unknown = sorted(set(sizes) - _caches.keys())
+    if unknown:
+        raise ConfigError(f"CACHE_SIZES names unknown caches {unknown}; known: {sorted(_caches)}")
+    for declared in DECLARED:
+        _caches[declared.name].size = int(sizes.get(declared.name, declared.default_size))

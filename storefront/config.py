@@ -54,6 +54,7 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "REMEMBER_COOKIE_SECURE": not (debug or testing),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 256 * 1024,
+        "CACHE_SIZES": {},  # entries per declared cache (storefront/cache.py), to change a default
         "FIXED_NOW": None,  # tests and the simulator pin the clock here
     }
     config.update(overrides)

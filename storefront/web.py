@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Hashable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
+from .cache import LRU
 from .domain.pricing import format_cents
 from .extensions import db
 
@@ -48,11 +50,55 @@ class CleanRequest(HtmxAwareRequest):
     parameter_storage_class = CleanParameters
 
 
-def render_page_or_partial(page: str, partial: str, **context) -> Response:
-    """An htmx request gets the fragment; anything else gets the full page that includes it."""
-    fragment = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
-    template = partial if fragment else page
-    response = make_response(render_template(template, **context))
+def wants_fragment() -> bool:
+    """An htmx request wants a fragment; a history restore (the browser's cache missed) needs the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def render_page_or_fragment(
+    page: Callable[[], str],
+    fragment: Callable[[], str],
+    *,
+    etag: str | None = None,
+    memo: tuple[LRU, Hashable] | None = None,
+    fragment_headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The one render path: the fragment for htmx, the full page otherwise, always with Vary: HX-Request.
+
+    `etag` (the state the answer shows) answers 304 when the client already has it, before anything renders.
+    `memo` (a declared cache and a key) renders the fragment once per key: fragments hold no per-session data,
+    unlike pages, which carry the CSRF token.
+    """
+    is_fragment = wants_fragment()
+    if etag is not None:
+        etag = f"{etag}-{'f' if is_fragment else 'p'}"
+        if request.if_none_match.contains_weak(etag):
+            return not_modified(etag)
+    if not is_fragment:
+        body = page()
+    elif memo is not None:
+        body = memo[0].get_or_make(memo[1], fragment)
+    else:
+        body = fragment()
+    response = make_response(body)
+    response.vary.add("HX-Request")
+    if is_fragment and fragment_headers:
+        response.headers.update(fragment_headers)
+    if etag is not None:
+        response.set_etag(etag)
+    return response
+
+
+def render_templates(page: str, fragment: str, **context) -> Response:
+    """render_page_or_fragment for a page template that includes its fragment template."""
+    return render_page_or_fragment(
+        lambda: render_template(page, **context), lambda: render_template(fragment, **context)
+    )
+
+
+def not_modified(etag: str) -> Response:
+    response = Response(status=304)
+    response.set_etag(etag)
     response.vary.add("HX-Request")
     return response
 

@@ -13,7 +13,7 @@ from ..services import inventory, workshop
 from ..services.staff import authenticate
 from ..services.workshop_board import board as board_columns
 from ..services.workshop_board import work_order_page
-from ..web import render_page_or_partial
+from ..web import render_templates
 from .forms import (
     CancelForm,
     ExpectedDateForm,
@@ -72,7 +72,7 @@ def logout():
 def board():
     """The work-order board, one column per stage; htmx search swaps just the columns."""
     query = request.args.get("q", "")
-    return render_page_or_partial(
+    return render_templates(
         "backoffice/board.html", "backoffice/partials/_board.html", columns=board_columns(query), query=query
     )
 

@@ -7,11 +7,12 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from ..cache import LRU
+from .. import cache
 from ..domain.progress import short_day
 from ..extensions import limiter
 from ..services import tracking
 from ..services.orders import token_hash
+from ..web import not_modified, render_page_or_fragment
 from .forms import LookupForm
 from .presenters import status_json
 
@@ -38,7 +39,7 @@ def formatting() -> dict:
     return {"short_day": short_day, "short_moment": _short_moment}
 
 
-_rendered = LRU(4096)  # status fragments, keyed by order and status fingerprint
+_rendered = cache.named("status_html")  # status fragments, keyed by order and status fingerprint
 
 
 def _rendered_status(token: str, stamp: tracking.Stamp) -> tuple[str, Markup]:
@@ -71,14 +72,9 @@ def status(token: str):
 def progress(token: str):
     """The polled status fragment; an unchanged status answers 304 after a single query."""
     stamp = tracking.status_stamp(token) or abort(404)
-    fragment = request.headers.get("HX-Request") == "true"
-    etag = f"{stamp.etag}-{'f' if fragment else 'p'}"
-    if request.if_none_match.contains_weak(etag):
-        return _not_modified(etag)
-    response = Response(_rendered_status(token, stamp)[1] if fragment else _status_page(token, stamp))
-    response.vary.add("HX-Request")
-    response.set_etag(etag)
-    return response
+    return render_page_or_fragment(
+        lambda: _status_page(token, stamp), lambda: _rendered_status(token, stamp)[1], etag=stamp.etag
+    )
 
 
 @bp.get("/orders/<token>.json")
@@ -87,7 +83,7 @@ def status_as_json(token: str):
     stamp = tracking.status_stamp(token) or abort(404)
     etag = f"{stamp.etag}-j"
     if request.if_none_match.contains_weak(etag):
-        return _not_modified(etag)
+        return not_modified(etag)
     view = tracking.status_view(token) or abort(404)
     response = jsonify(status_json(view))
     response.set_etag(etag)
@@ -112,13 +108,6 @@ def too_many_lookups(error):
     """A friendly page instead of a bare 429 when someone tries too many order numbers."""
     message = "Too many attempts from your connection. Please wait a minute, then try again."
     return render_template("orders/lookup.html", form=LookupForm(formdata=None), message=message, limited=True), 429
-
-
-def _not_modified(etag: str) -> Response:
-    response = Response(status=304)
-    response.set_etag(etag)
-    response.vary.add("HX-Request")
-    return response
 
 
 def _poll_seconds() -> int:

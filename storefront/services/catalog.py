@@ -6,19 +6,16 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
-from threading import Lock
 
 from sqlalchemy import select
 
+from .. import cache
 from ..domain.catalog import Catalog, parse_catalog
 from ..extensions import db
 from ..models import CatalogVersion, ChecklistItem, Component, Setting
 from .unit_of_work import unit_of_work
 
 CAPACITY_KEY = "assembly_capacity_per_day"
-
-_cache: dict[str, Catalog] = {}
-_cache_lock = Lock()
 
 
 class NoCatalog(RuntimeError):
@@ -81,14 +78,14 @@ def live_catalog() -> Catalog:
 
 def catalog_for(checksum: str) -> Catalog:
     """The parsed catalog with this checksum, read from the database once per process."""
-    cached = _cache.get(checksum)
-    if cached is None:
-        with _cache_lock:
-            data = db.session.scalar(select(CatalogVersion.data).where(CatalogVersion.checksum == checksum))
-            if data is None:
-                raise NoCatalog("No catalog loaded. Run: flask --app storefront seed-demo")
-            cached = _cache.setdefault(checksum, parse_catalog(data))
-    return cached
+
+    def read() -> Catalog:
+        data = db.session.scalar(select(CatalogVersion.data).where(CatalogVersion.checksum == checksum))
+        if data is None:
+            raise NoCatalog("No catalog loaded. Run: flask --app storefront seed-demo")
+        return parse_catalog(data)
+
+    return cache.named("catalogs").get_or_make(checksum, read)
 
 
 def assembly_capacity(catalog: Catalog) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..cache import LRU
+from .. import cache
 from ..domain.build import Build, BuildError, Conflict, blocked_reason, conflicts, parse_build
 from ..domain.catalog import Catalog
 from ..domain.leadtime import Estimate, Supply, estimate
@@ -42,8 +42,8 @@ class Quote:
         return [*self.errors, *(c.error for c in self.conflicts)]
 
 
-_quotes = LRU(4096)
-_plans = LRU(16)  # the workshop's supply and slot picture per plan version and day
+_quotes = cache.named("quotes")
+_plans = cache.named("plans")  # the workshop's supply and slot picture per plan version and day
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .. import cache
 from ..domain.catalog import Catalog
 
 
@@ -27,9 +26,12 @@ class BuildFormBase(FlaskForm):
         return {key: self.meta.formdata.getlist(key) for key in self.meta.formdata} if self.meta.formdata else {}
 
 
-@lru_cache(maxsize=8)
 def build_form_class(catalog: Catalog) -> type[BuildFormBase]:
-    """A form class with a radio group or checkbox list per catalog group, plus the RAL field."""
+    """A form class with a radio group or checkbox list per catalog group, plus the RAL field (made once)."""
+    return cache.named("build_forms").get_or_make(catalog, lambda: _make_form_class(catalog))
+
+
+def _make_form_class(catalog: Catalog) -> type[BuildFormBase]:
     fields = {}
     for group in catalog.groups:
         choices = [SelectChoice(o.code, o.label) for o in group.options]

@@ -6,18 +6,19 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
-from .. import clock
-from ..cache import LRU
+from .. import cache, clock
 from ..services.catalog import live_catalog
 from ..services.quote import Quote, cached_quote
+from ..web import render_page_or_fragment
 from .forms import build_form
 from .presenters import quote_json
 
 bp = Blueprint("shop", __name__)
 
 MAX_QUERY_LENGTH = 2048
-_fragments = LRU(4096)  # rendered configurator parts, keyed like the quotes they show
+_html = cache.named("configurator_html")  # rendered configurator parts, keyed like the quotes they show
 
 
 def _current_quote() -> tuple[Quote, tuple]:
@@ -35,32 +36,33 @@ def home():
     return redirect(url_for("shop.configure"))
 
 
-def _rendered(current: Quote, key: tuple, fragment: bool) -> Markup:
-    """The options and summary for a quote, rendered once per quote key (and kind: htmx fragment or page)."""
+def _context(current: Quote) -> dict:
+    """The form shows the parsed build, never the raw query, so the cached HTML matches its quote key."""
+    form = build_form(current.catalog, MultiDict(current.build.query_items()))
+    return {"form": form, "quote": current, "oob": False}
 
-    def render() -> Markup:
-        context = {"form": build_form(current.catalog, request.args), "quote": current, "oob": False}
-        if fragment:
-            html = render_template("shop/partials/_summary.html", **context)
-            html += render_template("shop/partials/_options.html", **{**context, "oob": True})
-        else:
-            html = render_template("shop/partials/_configurator.html", **context)
-        return Markup(html)
 
-    return _fragments.get_or_make((key, fragment), render)
+def _fragment(current: Quote) -> str:
+    context = _context(current)
+    html = render_template("shop/partials/_summary.html", **context)
+    return Markup(html + render_template("shop/partials/_options.html", **{**context, "oob": True}))
+
+
+def _page(current: Quote, key: tuple) -> str:
+    body = _html.get_or_make(
+        (key, "page"), lambda: Markup(render_template("shop/partials/_configurator.html", **_context(current)))
+    )
+    return render_template("shop/configure.html", quote=current, configurator=body)
 
 
 def _configurator(current: Quote, key: tuple) -> Response:
-    """The htmx fragment for an htmx request, the full page otherwise; both say they vary on HX-Request."""
-    fragment = request.headers.get("HX-Request") == "true"
-    body = _rendered(current, key, fragment)
-    if fragment:
-        response = Response(body, mimetype="text/html")
-        response.headers["HX-Replace-Url"] = _share_url(current)
-    else:
-        response = Response(render_template("shop/configure.html", quote=current, configurator=body))
-    response.vary.add("HX-Request")
-    return response
+    """The summary and options fragment for htmx, the full page otherwise; each rendered once per quote key."""
+    return render_page_or_fragment(
+        lambda: _page(current, key),
+        lambda: _fragment(current),
+        memo=(_html, (key, "fragment")),
+        fragment_headers={"HX-Replace-Url": _share_url(current)},
+    )
 
 
 @bp.get("/configure")

@@ -4,9 +4,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from storefront import cache
 from storefront.extensions import db
-from storefront.services import quote as quote_service
-from storefront.shop import views as shop_views
 
 BUILD = "frame=high-step&motor=mid-500&battery=b625&color=glacier&accessories=rack"
 FOLDING = {"frame": ["folding"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]}
@@ -28,9 +27,7 @@ def counting():
 
 def queries_for(client, url: str, **headers) -> tuple[int, int]:
     """(queries on a cold cache, queries on a warm one) for one request."""
-    quote_service._quotes.clear()
-    quote_service._plans.clear()
-    shop_views._fragments.clear()
+    cache.clear_all()
     with counting() as cold:
         assert client.get(url, headers=headers).status_code == 200
     with counting() as warm:
