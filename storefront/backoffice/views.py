@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import limiter, login_manager
+from ..auth import staff_only
+from ..extensions import limiter
 from ..payments import PaymentError
 from ..services import inventory, workshop
 from ..services.staff import authenticate
@@ -28,21 +29,7 @@ from .forms import (
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
-PUBLIC_ENDPOINTS = {"backoffice.login"}
-
-
-@bp.before_request
-def require_staff():
-    """Every back-office route but sign-in sends outsiders to the sign-in page."""
-    if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
-
-
-@bp.after_request
-def no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+staff_only(bp, public=frozenset({"backoffice.login"}))
 
 
 @bp.route("/login", methods=["GET", "POST"])

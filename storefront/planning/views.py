@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import login_required
 
+from ..auth import staff_only
 from ..clock import now
 from ..domain.forecast import FORMULA, REVIEW_DAYS
 from ..services.catalog import assembly_capacity, live_catalog
@@ -14,10 +14,10 @@ from .charts import stock_chart
 from .forms import CapacityForm
 
 bp = Blueprint("planning", __name__, url_prefix="/backoffice")
+staff_only(bp)
 
 
 @bp.get("/forecast")
-@login_required
 def forecast():
     """Demand, stock, run-out date and suggested reorder per component, each with a projected-stock chart."""
     rows = [(result, stock_chart(result)) for result in component_forecasts(now())]
@@ -25,7 +25,6 @@ def forecast():
 
 
 @bp.get("/accuracy")
-@login_required
 def accuracy():
     """On-time delivery, days early or late, and quoted versus actual lead time, by month."""
     months, total = promise_accuracy()
@@ -33,7 +32,6 @@ def accuracy():
 
 
 @bp.route("/capacity", methods=["GET", "POST"])
-@login_required
 def capacity():
     """Show or change the number of assembly slots per working day; a change re-plans every order."""
     form = CapacityForm()
