@@ -268,6 +268,7 @@ class OutboxMessage(db.Model):
     to_email: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str | None] = mapped_column(sa.Text)  # the same words, for mail clients that show HTML
     status: Mapped[str] = mapped_column(sa.String(16), default="pending", index=True)  # pending | sent | dead
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

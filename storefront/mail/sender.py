@@ -92,6 +92,8 @@ def build_message(row: OutboxMessage, sender: str, now: datetime) -> EmailMessag
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     message["Message-ID"] = f"<outbox-{row.id}@{domain}>"  # stable, so a resend after a crash is recognisable
     message.set_content(row.body_text)
+    if row.body_html:
+        message.add_alternative(row.body_html, subtype="html")
     return message
 
 

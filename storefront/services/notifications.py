@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..mail.outbox import enqueue
+from ..mail.outbox import enqueue_mail
 from ..models import Order, OutboxMessage, WorkOrderEvent
 from .catalog import live_catalog
 from .links import status_url
@@ -28,16 +28,14 @@ def queue_customer_update(order: Order, event: WorkOrderEvent) -> OutboxMessage 
         news = "a new delivery estimate"
     else:
         news = NEWS_BY_STAGE.get(event.to_stage or "", "an update")
-    estimate = ""
-    if event.to_stage not in FINISHED and order.cancelled_at is None:
-        estimate = (
-            f"Estimated delivery: {order.forecast_earliest:%a %d %b %Y} to {order.forecast_latest:%a %d %b %Y}.\n\n"
-        )
-    body = (
-        f"Hello {order.first_name},\n\n"
-        f"{event.note or 'There is news about your order.'}\n\n"
-        f"{estimate}"
-        f"Follow every step of the build here (keep this link private):\n{status_url(order)}\n\n"
-        f"{live_catalog().shop_name}\n"
+    return enqueue_mail(
+        order.email,
+        f"Order {order.number}: {news}",
+        "order_update",
+        f"wo-event:{event.id}",
+        order=order,
+        note=event.note,
+        show_estimate=event.to_stage not in FINISHED and order.cancelled_at is None,
+        status_link=status_url(order),
+        shop_name=live_catalog().shop_name,
     )
-    return enqueue(order.email, f"Order {order.number}: {news}", body, f"wo-event:{event.id}")

@@ -15,9 +15,8 @@ from sqlalchemy import func, select, update
 from ..domain.calendar import add_working_days
 from ..domain.catalog import Catalog
 from ..domain.leadtime import schedule_from
-from ..domain.pricing import format_cents
 from ..extensions import db
-from ..mail.outbox import enqueue
+from ..mail.outbox import enqueue_mail
 from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
 from ..timeutil import local_date
 from .catalog import assembly_capacity
@@ -158,13 +157,12 @@ def _purchase_request_for(component: Component, quantity: int, today: date, cata
 
 
 def _queue_confirmation(order: Order, catalog: Catalog) -> None:
-    lines = "\n".join(f"  {line['label']}: {format_cents(line['price_cents'], order.currency)}" for line in order.lines)
-    body = (
-        f"Hello {order.first_name},\n\n"
-        f"Thank you for your order {order.number}. We build your e-bike to order.\n\n"
-        f"{lines}\n  Total paid: {format_cents(order.total_cents, order.currency)}\n\n"
-        f"Estimated delivery: {order.promised_earliest:%a %d %b %Y} to {order.promised_latest:%a %d %b %Y}.\n\n"
-        f"Follow every step of the build here (keep this link private):\n{status_url(order)}\n\n"
-        f"{catalog.shop_name}\n"
+    enqueue_mail(
+        order.email,
+        f"Order {order.number} confirmed",
+        "order_confirmed",
+        f"order-confirmed:{order.id}",
+        order=order,
+        status_link=status_url(order),
+        shop_name=catalog.shop_name,
     )
-    enqueue(order.email, f"Order {order.number} confirmed", body, f"order-confirmed:{order.id}")

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select, update
 
 from ..domain.planning import Job, JobPlan, PartWait, plan
 from ..extensions import db
-from ..mail.outbox import enqueue
+from ..mail.outbox import enqueue_mail
 from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, Setting, WorkOrder
 from ..timeutil import local_date
 from .catalog import CAPACITY_KEY, assembly_capacity, live_catalog
@@ -214,12 +214,12 @@ def _expire(work_order_ids: set[int], order_ids: set[int]) -> None:
 
 def _tell_customer(order: Order) -> None:
     """One email per slip: the dedupe key names the new latest day, so a repeat re-plan queues nothing."""
-    reason = f" The reason: {order.forecast_reason}." if order.forecast_reason else ""
-    body = (
-        f"Hello {order.first_name},\n\n"
-        f"We are sorry: your e-bike {order.number} will arrive later than we promised.\n"
-        f"We promised {order.promised_earliest:%a %d %b %Y} to {order.promised_latest:%a %d %b %Y}; "
-        f"we now expect {order.forecast_earliest:%a %d %b %Y} to {order.forecast_latest:%a %d %b %Y}.{reason}\n\n"
-        f"Follow your build here:\n{status_url(order)}\n"
+    enqueue_mail(
+        order.email,
+        f"Order {order.number}: new delivery date",
+        "delivery_slip",
+        f"slip:{order.id}:{order.forecast_latest}",
+        order=order,
+        status_link=status_url(order),
+        shop_name=live_catalog().shop_name,
     )
-    enqueue(order.email, f"Order {order.number}: new delivery date", body, f"slip:{order.id}:{order.forecast_latest}")

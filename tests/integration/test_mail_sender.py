@@ -9,6 +9,7 @@ from storefront.extensions import db
 from storefront.mail.outbox import enqueue
 from storefront.mail.sender import MAX_ATTEMPTS, ConsoleTransport, SmtpTransport, backoff, deliver_due
 from storefront.models import OutboxMessage
+from storefront.services.links import status_url
 from tests.support.checkout import free_port
 
 SENDER = "Voltwerk Cycles <orders@voltwerk.example>"
@@ -34,7 +35,11 @@ def test_the_order_confirmation_is_delivered_over_smtp_once(paid_order, smtp_ser
     mail = message_from_bytes(envelope.content)
     assert mail["Subject"] == f"Order {paid_order.number} confirmed"
     assert mail["From"] == SENDER and mail["Message-ID"].startswith("<outbox-")
-    assert f"/orders/{paid_order.status_token}" in mail.get_payload(decode=True).decode()
+    assert mail.get_content_type() == "multipart/alternative"
+    text, html = (part.get_payload(decode=True).decode() for part in mail.get_payload())
+    assert [part.get_content_type() for part in mail.get_payload()] == ["text/plain", "text/html"]
+    assert f"/orders/{paid_order.status_token}" in text and f"/orders/{paid_order.status_token}" in html
+    assert "<img" not in html and "<script" not in html and "http" not in html.replace(status_url(paid_order), "")
     row = _outbox()
     assert row.status == "sent" and row.attempts == 1 and row.sent_at is not None
 
