@@ -10,7 +10,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import quote
+
+from .carriers import CARRIERS
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -24,14 +25,6 @@ CUSTOMER_STAGES = (
 )
 STAGE_INDEX = {"sourcing": 0, "assembly": 1, "testing": 2, "shipping": 3, "shipped": 3, "delivered": 4}
 FINAL_STAGES = ("delivered", "cancelled")
-
-CARRIERS = {
-    "UPS": ("UPS", "https://www.ups.com/track?tracknum={number}"),
-    "FEDEX": ("FedEx", "https://www.fedex.com/fedextrack/?trknbr={number}"),
-    "USPS": ("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}"),
-    "CANADAPOST": ("Canada Post", "https://www.canadapost-postescanada.ca/track-reperage/en#/details/{number}"),
-    "DHL": ("DHL", "https://www.dhl.com/global-en/home/tracking.html?tracking-id={number}"),
-}
 
 
 def well_formed_token(token: str) -> bool:
@@ -166,10 +159,10 @@ def tracking(carrier: str | None, number: str | None) -> Tracking | None:
     """The carrier's name and tracking page for a parcel; an unknown carrier still shows its number."""
     if not number:
         return None
-    code = (carrier or "").strip().upper()
-    name, template = CARRIERS.get(code, (carrier or "Carrier", None))
-    url = template.format(number=quote(number.strip(), safe="")) if template else None
-    return Tracking(code, name, number.strip(), url)
+    known = CARRIERS.get((carrier or "").strip().lower())
+    name = known.name if known else (carrier or "Carrier")
+    url = known.tracking_url(number.strip()) if known else None
+    return Tracking((carrier or "").strip().upper(), name, number.strip(), url)
 
 
 def fingerprint(*parts: object) -> str:
