@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
+from ..domain.stages import FINAL_STAGES, STAGES
 from ..mail.outbox import enqueue
 from ..models import Order, OutboxMessage, WorkOrderEvent
 from .catalog import live_catalog
 from .links import status_url
 
-NEWS_BY_STAGE = {
-    "assembly": "your bike is being built",
-    "testing": "your bike is being tested",
-    "shipping": "your bike is being packed",
-    "shipped": "your bike is on its way",
-    "delivered": "your bike was delivered",
-    "cancelled": "your order was cancelled",
-}
-FINISHED = ("delivered", "cancelled")
+NEWS_BY_STAGE = {s.code: s.email_news for s in STAGES.values() if s.email_news}
 
 
 def queue_customer_update(order: Order, event: WorkOrderEvent) -> OutboxMessage | None:
@@ -29,7 +22,7 @@ def queue_customer_update(order: Order, event: WorkOrderEvent) -> OutboxMessage 
     else:
         news = NEWS_BY_STAGE.get(event.to_stage or "", "an update")
     estimate = ""
-    if event.to_stage not in FINISHED and order.cancelled_at is None:
+    if event.to_stage not in FINAL_STAGES and order.cancelled_at is None:
         estimate = (
             f"Estimated delivery: {order.forecast_earliest:%a %d %b %Y} to {order.forecast_latest:%a %d %b %Y}.\n\n"
         )
