@@ -12,13 +12,14 @@ from typing import Any
 
 from flask import current_app, has_request_context, url_for
 
+from ..domain.statuses import CheckoutStatus
 from ..models import Checkout
 from . import NewSession
 
 SESSION_LIFETIME = timedelta(hours=1)
 SUCCEEDS = "4242424242424242"
 DECLINES = "4000000000000002"
-PAID_STATES = ("paid", "fulfilled", "mismatch")
+PAID_STATES = (CheckoutStatus.PAID, CheckoutStatus.FULFILLED, CheckoutStatus.MISMATCH)
 
 
 class CardDeclined(Exception):
@@ -54,7 +55,7 @@ def payment_intent_id(session_id: str) -> str:
 def session_dict(checkout: Checkout) -> dict[str, Any]:
     """The test session in the shape of a Stripe Checkout Session."""
     paid = checkout.status in PAID_STATES
-    status = "complete" if paid else ("expired" if checkout.status == "expired" else "open")
+    status = "complete" if paid else ("expired" if checkout.status == CheckoutStatus.EXPIRED else "open")
     return {
         "id": checkout.stripe_session_id,
         "object": "checkout.session",

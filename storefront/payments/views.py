@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 
 from ..checkout.views import checkout_configure_url
+from ..domain.statuses import CheckoutStatus
 from ..services.checkout import checkout_for_session, pay_test_session, test_session_expired
 from .forms import TestCardForm
 from .test_gateway import CardDeclined, UnknownTestCard
@@ -23,7 +24,7 @@ def _test_checkout(session_id: str):
 def pay(session_id: str):
     """Pay a test session with a Stripe test card; success goes through the same fulfilment as Stripe."""
     checkout = _test_checkout(session_id)
-    if checkout.status != "pending" or test_session_expired(checkout):
+    if checkout.status != CheckoutStatus.PENDING or test_session_expired(checkout):
         return redirect(url_for("checkout.success", session_id=session_id), 303)
     form = TestCardForm()
     if form.validate_on_submit():

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
+from ..domain.statuses import CheckoutStatus
 from ..extensions import db
 from ..models import Checkout, Order
 from ..payments import retrieve_session
@@ -73,7 +74,7 @@ def _fulfil_locked(session_id: str, session: dict[str, Any]) -> FulfilResult:
     problem = _mismatch(checkout, session)
     if problem:
         log.error("checkout %s not fulfilled: %s", checkout.id, problem)
-        checkout.status, checkout.failure_reason = "mismatch", problem[:255]
+        checkout.status, checkout.failure_reason = CheckoutStatus.MISMATCH, problem[:255]
         return FulfilResult(Outcome.MISMATCH, checkout)
     checkout.stripe_session_id = session_id
     order = place_order(
@@ -83,7 +84,7 @@ def _fulfil_locked(session_id: str, session: dict[str, Any]) -> FulfilResult:
         payment_reference=session.get("payment_intent"),
         paid_at=clock.now(),
     )
-    checkout.status, checkout.failure_reason = "fulfilled", None
+    checkout.status, checkout.failure_reason = CheckoutStatus.FULFILLED, None
     db.session.flush()
     log.info("order %s placed for checkout %s", order.number, checkout.id)
     return FulfilResult(Outcome.CREATED, checkout, order)
@@ -118,6 +119,6 @@ def mark_checkout(session: dict[str, Any], status: str, reason: str | None = Non
     checkout = _lock_checkout(session["id"], session)
     if checkout is None:
         return None
-    if checkout.status == "pending":
+    if checkout.status == CheckoutStatus.PENDING:
         checkout.status, checkout.failure_reason = status, reason
     return checkout
