@@ -2,7 +2,8 @@
 
 `STAGES` is the one description of each stage: what the customer, the emails and the workshop board call it,
 which columns hold its dates, and whether it holds a workshop slot. Every other table of stages derives from it,
-so a new stage is one record here (plus a migration if it needs new date columns).
+so a new stage is one record here and its moves below; a stage with dates of its own also adds those columns to
+models.py, with a migration.
 """
 
 from __future__ import annotations
