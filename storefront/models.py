@@ -8,11 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .domain.stages import OPEN_STAGES as OPEN_STAGES  # the services that list open work orders read it here
+from .domain.stages import StageCode
+from .domain.statuses import CheckoutStatus, PurchaseRequestStatus
 from .extensions import db
 from .timeutil import UTCDateTime, utcnow
-
-STAGES = ("sourcing", "assembly", "testing", "shipping", "shipped", "delivered", "cancelled")
-OPEN_STAGES = ("sourcing", "assembly", "testing", "shipping")
 
 
 def created_col() -> Mapped[datetime]:
@@ -61,7 +61,7 @@ class Checkout(db.Model):
 
     __tablename__ = "checkouts"
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    status: Mapped[str] = mapped_column(sa.String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default=CheckoutStatus.PENDING, index=True)
     provider: Mapped[str] = mapped_column(sa.String(16))  # stripe | test
     stripe_session_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # build, lines, estimate
@@ -115,7 +115,7 @@ class WorkOrder(db.Model):
     __tablename__ = "work_orders"
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), unique=True)
-    stage: Mapped[str] = mapped_column(sa.String(16), default="sourcing", index=True)
+    stage: Mapped[str] = mapped_column(sa.String(16), default=StageCode.SOURCING, index=True)
     version: Mapped[int] = mapped_column(default=1)
     stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     test_round: Mapped[int] = mapped_column(default=1)
@@ -157,7 +157,7 @@ class PurchaseRequest(db.Model):
     received_quantity: Mapped[int] = mapped_column(default=0)
     expected_date: Mapped[date]
     original_expected_date: Mapped[date]
-    status: Mapped[str] = mapped_column(sa.String(16), default="open", index=True)  # open | received | cancelled
+    status: Mapped[str] = mapped_column(sa.String(16), default=PurchaseRequestStatus.OPEN, index=True)
     delay_reason: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = created_col()
 
@@ -172,7 +172,7 @@ class PartLine(db.Model):
     work_order_id: Mapped[int] = mapped_column(sa.ForeignKey("work_orders.id"), index=True)
     component_id: Mapped[int] = mapped_column(sa.ForeignKey("components.id"), index=True)
     quantity: Mapped[int] = mapped_column(default=1)
-    state: Mapped[str] = mapped_column(sa.String(16), index=True)  # reserved | awaiting | consumed | released
+    state: Mapped[str] = mapped_column(sa.String(16), index=True)  # a PartLineState
     purchase_request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("purchase_requests.id"), index=True)
     reserved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = created_col()

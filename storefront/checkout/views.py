@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..clock import shop_today
 from ..domain.build import Build
+from ..domain.statuses import CheckoutStatus
 from ..extensions import db
 from ..models import Order
 from ..payments import CardDeclined, PaymentError, UnknownTestCard
@@ -105,7 +106,7 @@ def _test_checkout(session_id: str):
 def test_payment(session_id: str):
     """Pay a test session with a Stripe test card; success goes through the same fulfilment as Stripe."""
     checkout = _test_checkout(session_id)
-    if checkout.status != "pending" or test_session_expired(checkout):
+    if checkout.status != CheckoutStatus.PENDING or test_session_expired(checkout):
         return redirect(url_for("checkout.success", session_id=session_id), 303)
     form = TestCardForm()
     if form.validate_on_submit():

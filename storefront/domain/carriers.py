@@ -1,4 +1,5 @@
-"""Parcel carriers: tracking-number formats and tracking links. Plain Python."""
+"""Parcel carriers, keyed by the code the shipping form stores: names, tracking-number formats and tracking
+links, for the workshop and the customer alike. Plain Python."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class Carrier:
         return any(re.fullmatch(p, number) for p in self.patterns)
 
     def tracking_url(self, number: str) -> str:
-        return self.url_template.format(number=quote(number))
+        return self.url_template.format(number=quote(number, safe=""))
 
 
 CARRIERS: dict[str, Carrier] = {
@@ -50,14 +51,14 @@ CARRIERS: dict[str, Carrier] = {
             "canada-post",
             "Canada Post",
             (r"\d{16}", r"[A-Z]{2}\d{9}CA"),
-            "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={number}",
+            "https://www.canadapost-postescanada.ca/track-reperage/en#/details/{number}",
             "1234567890123456",
         ),
         Carrier(
             "dhl",
             "DHL",
             (r"\d{10}", r"JJD\d{18}"),
-            "https://www.dhl.com/en/express/tracking.html?AWB={number}",
+            "https://www.dhl.com/global-en/home/tracking.html?tracking-id={number}",
             "1234567890",
         ),
     )

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from .calendar import add_working_days, working_day_on_or_after
 from .catalog import Workshop
 from .leadtime import supplier_ready
+from .stages import StageCode
 
 REASON_REWORK = "rework after a failed test"
 REASON_BOOKED = "workshop fully booked"
@@ -130,9 +131,9 @@ def plan(jobs: Iterable[Job], workshop: Workshop, capacity: int, today: date) ->
     days = WorkingDays(today, workshop)
     book = SlotBook(capacity)
     jobs = list(jobs)
-    in_assembly = [j for j in jobs if j.stage == "assembly"]
-    sourcing = sorted((j for j in jobs if j.stage == "sourcing"), key=_priority)
-    later = [j for j in jobs if j.stage in ("testing", "shipping")]
+    in_assembly = [j for j in jobs if j.stage == StageCode.ASSEMBLY]
+    sourcing = sorted((j for j in jobs if j.stage == StageCode.SOURCING), key=_priority)
+    later = [j for j in jobs if j.stage in (StageCode.TESTING, StageCode.SHIPPING)]
     plans = []
     for job in in_assembly:
         book.take(0)
@@ -167,7 +168,7 @@ def _dates(job: Job, parts_ready: date, slot: int, wanted: int | None, days: Wor
 
 
 def _after_assembly(job: Job, today: date, days: WorkingDays, ws: Workshop) -> JobPlan:
-    if job.stage == "testing":
+    if job.stage == StageCode.TESTING:
         testing = days.index(max(job.planned_testing or today, today))
         ships = testing + ws.testing_days
     else:

@@ -10,28 +10,17 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import quote
+
+from .carriers import CARRIERS
+from .stages import CUSTOMER_STEPS, STAGES, StageCode
+from .stages import FINAL_STAGES as FINAL_STAGES
+from .statuses import IN_HAND, PartLineState, PurchaseRequestStatus
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
-# The customer's five steps; the workshop's "shipping" and "shipped" are both "Shipping" to them.
-CUSTOMER_STAGES = (
-    ("sourcing", "Sourcing parts"),
-    ("assembly", "Assembly"),
-    ("testing", "Testing"),
-    ("shipping", "Shipping"),
-    ("delivered", "Delivered"),
-)
-STAGE_INDEX = {"sourcing": 0, "assembly": 1, "testing": 2, "shipping": 3, "shipped": 3, "delivered": 4}
-FINAL_STAGES = ("delivered", "cancelled")
-
-CARRIERS = {
-    "UPS": ("UPS", "https://www.ups.com/track?tracknum={number}"),
-    "FEDEX": ("FedEx", "https://www.fedex.com/fedextrack/?trknbr={number}"),
-    "USPS": ("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}"),
-    "CANADAPOST": ("Canada Post", "https://www.canadapost-postescanada.ca/track-reperage/en#/details/{number}"),
-    "DHL": ("DHL", "https://www.dhl.com/global-en/home/tracking.html?tracking-id={number}"),
-}
+# The customer's steps; the workshop's "shipping" and "shipped" are both "Shipping" to them.
+CUSTOMER_STAGES = tuple((s.code, s.label) for s in CUSTOMER_STEPS)
+STAGE_INDEX = {s.code: [c for c, _ in CUSTOMER_STAGES].index(s.step) for s in STAGES.values() if s.step}
 
 
 def well_formed_token(token: str) -> bool:
@@ -73,9 +62,9 @@ def timeline(stage: str, facts: list[StageFacts]) -> list[Step]:
     current = STAGE_INDEX.get(stage)
     steps = []
     for index, fact in enumerate(facts):
-        if stage == "cancelled":
+        if stage == StageCode.CANCELLED:
             state = "done" if fact.finished_at else "cancelled"
-        elif stage == "delivered" or index < current:
+        elif stage == StageCode.DELIVERED or index < current:
             state = "done"
         else:
             state = "current" if index == current else "upcoming"
@@ -84,21 +73,21 @@ def timeline(stage: str, facts: list[StageFacts]) -> list[Step]:
 
 
 def progress_percent(stage: str, parts_in_hand: int = 0, parts_total: int = 0) -> int:
-    """How far along the bike is, 0 to 100: four equal legs from payment to the customer's door.
+    """How far along the bike is, 0 to 100: equal legs between the customer's steps, payment to their door.
 
     Within sourcing the share of parts already in hand moves the bar; a bike on the truck is most of the
     way through its shipping leg.
     """
-    if stage == "delivered":
+    if stage == StageCode.DELIVERED:
         return 100
     if stage not in STAGE_INDEX:
         return 0
     index = STAGE_INDEX[stage]
-    if stage == "sourcing":
+    if stage == StageCode.SOURCING:
         within = 0.1 + 0.8 * (parts_in_hand / parts_total) if parts_total else 0.5
     else:
-        within = 0.75 if stage == "shipped" else 0.4
-    return round(100 * (index + within) / 4)
+        within = 0.75 if stage == StageCode.SHIPPED else 0.4
+    return round(100 * (index + within) / (len(CUSTOMER_STAGES) - 1))
 
 
 @dataclass(frozen=True)
@@ -114,13 +103,13 @@ def part_state(
     request_status: str | None = None,
 ) -> PartState:
     """A component's state in the customer's words, such as "ordered from supplier, expected Tue 8 Dec"."""
-    if line_state == "consumed":
+    if line_state == PartLineState.CONSUMED:
         return PartState("fitted", "fitted to your bike")
-    if line_state == "released":
+    if line_state == PartLineState.RELEASED:
         return PartState("released", "released back to stock")
-    if line_state == "reserved":
+    if line_state == PartLineState.RESERVED:
         return PartState("reserved", "reserved from stock")
-    if request_status == "received":
+    if request_status == PurchaseRequestStatus.RECEIVED:
         return PartState("arrived", "arrived from the supplier")
     if expected is None:
         return PartState("ordered", "ordered from supplier")
@@ -130,7 +119,7 @@ def part_state(
 
 
 def in_hand(line_state: str) -> bool:
-    return line_state in ("reserved", "consumed")
+    return line_state in IN_HAND
 
 
 @dataclass(frozen=True)
@@ -166,10 +155,10 @@ def tracking(carrier: str | None, number: str | None) -> Tracking | None:
     """The carrier's name and tracking page for a parcel; an unknown carrier still shows its number."""
     if not number:
         return None
-    code = (carrier or "").strip().upper()
-    name, template = CARRIERS.get(code, (carrier or "Carrier", None))
-    url = template.format(number=quote(number.strip(), safe="")) if template else None
-    return Tracking(code, name, number.strip(), url)
+    known = CARRIERS.get((carrier or "").strip().lower())
+    name = known.name if known else (carrier or "Carrier")
+    url = known.tracking_url(number.strip()) if known else None
+    return Tracking((carrier or "").strip().upper(), name, number.strip(), url)
 
 
 def fingerprint(*parts: object) -> str:

@@ -1,8 +1,162 @@
-"""The work-order stage machine: which moves exist, and what each needs before it is allowed. No Flask here."""
+"""The work-order stages and the machine that moves between them. No Flask here.
+
+`STAGES` is the one description of each stage: what the customer, the emails and the workshop board call it,
+which columns hold its dates, and whether it holds a workshop slot. Every other table of stages derives from it,
+so a new stage is one record here and its moves below; a stage with dates of its own also adds those columns to
+models.py, with a migration.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class StageCode(StrEnum):
+    """A work order's stage as the database stores it."""
+
+    SOURCING = "sourcing"
+    ASSEMBLY = "assembly"
+    TESTING = "testing"
+    SHIPPING = "shipping"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a work order, and everything the shop says or stores about it."""
+
+    code: StageCode
+    step: StageCode | None  # the customer's step this stage shows as; None when it is off their path
+    label: str  # what the customer calls it: its step's label
+    phrase: str  # finishes the status page's "your bike is ..."
+    headline: str  # the sentence under that heading
+    update: str  # the customer's update line when staff wrote no note
+    email_news: str | None  # finishes the email subject "Order N: ..."; None sends no stage email of its own
+    board_column: str | None  # the workshop board column's title; None keeps it off the board
+    started_column: str | None  # WorkOrder timestamp set on entering; None: the stage starts at payment
+    planned_column: str | None  # WorkOrder date the stage is planned to be done by
+    holds_slot: bool  # still needs, or is using, a workshop assembly slot
+    open: bool  # the workshop still has work to do on it
+    final: bool  # nothing more will happen
+
+
+STAGES: dict[StageCode, Stage] = {
+    s.code: s
+    for s in (
+        Stage(
+            code=StageCode.SOURCING,
+            step=StageCode.SOURCING,
+            label="Sourcing parts",
+            phrase="waiting for its parts",
+            headline="We are gathering every part of your build; each one is listed below.",
+            update="Sourcing parts",
+            email_news=None,
+            board_column="Sourcing",
+            started_column=None,
+            planned_column="planned_parts_date",
+            holds_slot=True,
+            open=True,
+            final=False,
+        ),
+        Stage(
+            code=StageCode.ASSEMBLY,
+            step=StageCode.ASSEMBLY,
+            label="Assembly",
+            phrase="being built",
+            headline="A mechanic in our workshop is building your bike by hand.",
+            update="Assembly started",
+            email_news="your bike is being built",
+            board_column="Assembly",
+            started_column="assembly_started_at",
+            planned_column="planned_assembly_date",
+            holds_slot=True,
+            open=True,
+            final=False,
+        ),
+        Stage(
+            code=StageCode.TESTING,
+            step=StageCode.TESTING,
+            label="Testing",
+            phrase="being tested",
+            headline="Your bike is going through our test checklist, road test included.",
+            update="Testing started",
+            email_news="your bike is being tested",
+            board_column="Testing",
+            started_column="testing_started_at",
+            planned_column="planned_testing_date",
+            holds_slot=False,
+            open=True,
+            final=False,
+        ),
+        Stage(
+            code=StageCode.SHIPPING,
+            step=StageCode.SHIPPING,
+            label="Shipping",
+            phrase="being packed",
+            headline="It passed every check and is being packed for the carrier.",
+            update="Packing for shipment",
+            email_news="your bike is being packed",
+            board_column="Shipping",
+            started_column="shipping_started_at",
+            planned_column="planned_ship_date",
+            holds_slot=False,
+            open=True,
+            final=False,
+        ),
+        Stage(
+            code=StageCode.SHIPPED,
+            step=StageCode.SHIPPING,  # to the customer, packing and the truck are both "Shipping"
+            label="Shipping",
+            phrase="on its way",
+            headline="It has left our workshop; follow it with the carrier below.",
+            update="Handed to the carrier",
+            email_news="your bike is on its way",
+            board_column="Shipped, in transit",
+            started_column="shipped_at",
+            planned_column="planned_delivery_date",
+            holds_slot=False,
+            open=False,
+            final=False,
+        ),
+        Stage(
+            code=StageCode.DELIVERED,
+            step=StageCode.DELIVERED,
+            label="Delivered",
+            phrase="delivered",
+            headline="Enjoy the ride! We would love to hear how it goes.",
+            update="Delivered",
+            email_news="your bike was delivered",
+            board_column="Recently delivered",
+            started_column="delivered_at",
+            planned_column="planned_delivery_date",
+            holds_slot=False,
+            open=False,
+            final=True,
+        ),
+        Stage(
+            code=StageCode.CANCELLED,
+            step=None,
+            label="Cancelled",
+            phrase="cancelled",
+            headline="This order was cancelled; nothing more will happen with it.",
+            update="Order cancelled",
+            email_news="your order was cancelled",
+            board_column=None,
+            started_column="cancelled_at",
+            planned_column=None,
+            holds_slot=False,
+            open=False,
+            final=True,
+        ),
+    )
+}
+OPEN_STAGES = tuple(s.code for s in STAGES.values() if s.open)
+FINAL_STAGES = tuple(s.code for s in STAGES.values() if s.final)
+SLOT_HOLDING_STAGES = tuple(s.code for s in STAGES.values() if s.holds_slot)
+CUSTOMER_STEPS = tuple(s for s in STAGES.values() if s.step == s.code)  # the customer's steps, in order
 
 
 class IllegalTransition(ValueError):
@@ -12,8 +166,8 @@ class IllegalTransition(ValueError):
 @dataclass(frozen=True)
 class Move:
     action: str
-    source: str
-    target: str
+    source: StageCode
+    target: StageCode
     label: str
     customer_message: str
 
@@ -32,31 +186,49 @@ class Situation:
 MOVES: dict[str, Move] = {
     m.action: m
     for m in (
-        Move("start_assembly", "sourcing", "assembly", "Start assembly", "All parts are in: your bike is being built."),
+        Move(
+            "start_assembly",
+            StageCode.SOURCING,
+            StageCode.ASSEMBLY,
+            "Start assembly",
+            "All parts are in: your bike is being built.",
+        ),
         Move(
             "start_testing",
-            "assembly",
-            "testing",
+            StageCode.ASSEMBLY,
+            StageCode.TESTING,
             "Assembly done: start testing",
             "Your bike is built and is being tested.",
         ),
         Move(
             "pass_testing",
-            "testing",
-            "shipping",
+            StageCode.TESTING,
+            StageCode.SHIPPING,
             "Tests passed: to shipping",
             "Your bike passed its tests and is being packed.",
         ),
         Move(
             "rework",
-            "testing",
-            "assembly",
+            StageCode.TESTING,
+            StageCode.ASSEMBLY,
             "Back to assembly (rework)",
             "Your bike went back to the bench for an adjustment.",
         ),
-        Move("ship", "shipping", "shipped", "Mark shipped", "Your bike is on its way."),
-        Move("deliver", "shipped", "delivered", "Mark delivered", "Your bike was delivered. Enjoy the ride!"),
-        Move("cancel", "sourcing", "cancelled", "Cancel and refund", "Your order was cancelled and refunded in full."),
+        Move("ship", StageCode.SHIPPING, StageCode.SHIPPED, "Mark shipped", "Your bike is on its way."),
+        Move(
+            "deliver",
+            StageCode.SHIPPED,
+            StageCode.DELIVERED,
+            "Mark delivered",
+            "Your bike was delivered. Enjoy the ride!",
+        ),
+        Move(
+            "cancel",
+            StageCode.SOURCING,
+            StageCode.CANCELLED,
+            "Cancel and refund",
+            "Your order was cancelled and refunded in full.",
+        ),
     )
 }
 

@@ -14,13 +14,14 @@ from typing import Any
 
 from flask import current_app, has_request_context, url_for
 
+from ..domain.statuses import CheckoutStatus
 from ..models import Checkout, Order
 from .port import CardDeclined, InvalidEvent, NewSession, UnknownTestCard
 
 SESSION_LIFETIME = timedelta(hours=1)
 SUCCEEDS = "4242424242424242"
 DECLINES = "4000000000000002"
-PAID_STATES = ("paid", "fulfilled", "mismatch")
+PAID_STATES = (CheckoutStatus.PAID, CheckoutStatus.FULFILLED, CheckoutStatus.MISMATCH)
 
 
 def payment_page_url(session_id: str) -> str:
@@ -47,7 +48,7 @@ class TestProvider:
     def retrieve_session(self, checkout: Checkout) -> dict[str, Any] | None:
         """The test session in the shape of a Stripe Checkout Session, read from the checkout row."""
         paid = checkout.status in PAID_STATES
-        status = "complete" if paid else ("expired" if checkout.status == "expired" else "open")
+        status = "complete" if paid else ("expired" if checkout.status == CheckoutStatus.EXPIRED else "open")
         return {
             "id": checkout.stripe_session_id,
             "object": "checkout.session",

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import clock, payments
 from ..domain.build import BuildError
+from ..domain.statuses import CheckoutStatus
 from ..extensions import db
 from ..models import Checkout, StripeEvent
 from .fulfil import Outcome, fulfil_session, mark_checkout
@@ -111,8 +112,8 @@ def _marking(status: str, reason: str | None) -> Callable[[dict[str, Any]], bool
 EVENT_HANDLERS: Mapping[str, Callable[[dict[str, Any]], bool]] = {
     "checkout.session.completed": _on_paid,
     "checkout.session.async_payment_succeeded": _on_paid,
-    "checkout.session.async_payment_failed": _marking("failed", "the payment failed"),
-    "checkout.session.expired": _marking("expired", None),
+    "checkout.session.async_payment_failed": _marking(CheckoutStatus.FAILED, "the payment failed"),
+    "checkout.session.expired": _marking(CheckoutStatus.EXPIRED, None),
 }
 
 
@@ -152,17 +153,17 @@ def pay_test_session(checkout: Checkout, card_number: str) -> str:
     test.charge(card_number)  # raises CardDeclined / UnknownTestCard; nothing written
     with unit_of_work():
         locked = db.session.scalar(select(Checkout).where(Checkout.id == checkout.id).with_for_update())
-        if locked.status == "pending":
-            locked.status = "paid"
+        if locked.status == CheckoutStatus.PENDING:
+            locked.status = CheckoutStatus.PAID
     return handle_event(test.event("checkout.session.completed", locked, clock.now()))
 
 
 def test_session_expired(checkout: Checkout) -> bool:
     """Expire a pending test session whose hour is up (delivering the expired event). True when expired."""
     test = payments.test_provider()
-    if checkout.status == "pending" and clock.now() >= test.expires_at(checkout):
+    if checkout.status == CheckoutStatus.PENDING and clock.now() >= test.expires_at(checkout):
         handle_event(test.event("checkout.session.expired", checkout, clock.now()))
-    return checkout.status == "expired"
+    return checkout.status == CheckoutStatus.EXPIRED
 
 
 # --- reconciliation ----------------------------------------------------------------------------------------
@@ -181,7 +182,7 @@ def reconcile(older_than: timedelta = RECONCILE_AFTER, limit: int = 200) -> Reco
     cutoff = clock.now() - older_than
     pending: Sequence[Checkout] = db.session.scalars(
         select(Checkout)
-        .where(Checkout.status.in_(("pending", "paid")), Checkout.created_at < cutoff)
+        .where(Checkout.status.in_((CheckoutStatus.PENDING, CheckoutStatus.PAID)), Checkout.created_at < cutoff)
         .where(Checkout.stripe_session_id.is_not(None))
         .order_by(Checkout.created_at)
         .limit(limit)
@@ -208,5 +209,5 @@ def _reconcile_one(checkout: Checkout, report: ReconcileReport) -> None:
     if result.outcome is Outcome.CREATED:
         report.created.append(result.order.number)
     elif result.outcome is Outcome.NOT_PAID and session.get("status") == "expired":
-        mark_checkout(session, "expired")
+        mark_checkout(session, CheckoutStatus.EXPIRED)
         report.expired += 1

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from ..domain.accuracy import Accuracy, Delivery, by_month
 from ..domain.calendar import is_working_day
 from ..domain.forecast import TRAILING_DAYS, ComponentForecast, StockPosition, forecast
+from ..domain.statuses import PartLineState, PurchaseRequestStatus
 from ..extensions import db
 from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, WorkOrder
 from ..timeutil import local_date
@@ -23,7 +24,7 @@ def component_forecasts(now: datetime) -> list[ComponentForecast]:
         db.session.execute(
             select(PartLine.component_id, func.sum(PartLine.quantity))
             .join(WorkOrder, WorkOrder.id == PartLine.work_order_id)
-            .where(PartLine.state == "awaiting", WorkOrder.stage.in_(OPEN_STAGES))
+            .where(PartLine.state == PartLineState.AWAITING, WorkOrder.stage.in_(OPEN_STAGES))
             .group_by(PartLine.component_id)
         ).all()
     )
@@ -33,7 +34,7 @@ def component_forecasts(now: datetime) -> list[ComponentForecast]:
             PurchaseRequest.component_id,
             PurchaseRequest.expected_date,
             PurchaseRequest.quantity - PurchaseRequest.received_quantity,
-        ).where(PurchaseRequest.status == "open")
+        ).where(PurchaseRequest.status == PurchaseRequestStatus.OPEN)
     ):
         arrivals.setdefault(component_id, []).append((expected, int(remaining)))
     window = [
@@ -45,7 +46,10 @@ def component_forecasts(now: datetime) -> list[ComponentForecast]:
     for component_id, quantity, started in db.session.execute(
         select(PartLine.component_id, PartLine.quantity, WorkOrder.assembly_started_at)
         .join(WorkOrder, WorkOrder.id == PartLine.work_order_id)
-        .where(PartLine.state == "consumed", WorkOrder.assembly_started_at >= now - timedelta(days=TRAILING_DAYS + 1))
+        .where(
+            PartLine.state == PartLineState.CONSUMED,
+            WorkOrder.assembly_started_at >= now - timedelta(days=TRAILING_DAYS + 1),
+        )
     ):
         day = local_date(started, catalog.timezone)
         per_day = usage.setdefault(component_id, {})

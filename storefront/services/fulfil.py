@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock, payments
+from ..domain.statuses import CheckoutStatus
 from ..extensions import db
 from ..models import Checkout, Order
 from .catalog import live_catalog
@@ -49,7 +50,7 @@ def fulfil(session_id: str) -> FulfilResult:
 
 def fulfil_checkout(checkout: Checkout) -> FulfilResult:
     """The order of a fulfilled checkout; otherwise ask its provider for the session (no lock held) and fulfil."""
-    if checkout.status == "fulfilled":
+    if checkout.status == CheckoutStatus.FULFILLED:
         order = db.session.scalar(select(Order).where(Order.checkout_id == checkout.id))
         return FulfilResult(Outcome.EXISTED, checkout, order)
     session = payments.provider(checkout.provider).retrieve_session(checkout)
@@ -78,14 +79,14 @@ def _fulfil_locked(session: dict[str, Any]) -> FulfilResult:
     if checkout is None:
         log.warning("session %s matches no checkout", session_id)
         return FulfilResult(Outcome.UNKNOWN)
-    if checkout.status == "fulfilled":
+    if checkout.status == CheckoutStatus.FULFILLED:
         return FulfilResult(Outcome.EXISTED, checkout, _order_for(session_id))
     if session.get("payment_status") != "paid":
         return FulfilResult(Outcome.NOT_PAID, checkout)
     problem = _mismatch(checkout, session)
     if problem:
         log.error("checkout %s not fulfilled: %s", checkout.id, problem)
-        checkout.status, checkout.failure_reason = "mismatch", problem[:255]
+        checkout.status, checkout.failure_reason = CheckoutStatus.MISMATCH, problem[:255]
         return FulfilResult(Outcome.MISMATCH, checkout)
     checkout.stripe_session_id = session_id
     order = place_order(
@@ -95,7 +96,7 @@ def _fulfil_locked(session: dict[str, Any]) -> FulfilResult:
         payment_reference=session.get("payment_intent"),
         paid_at=clock.now(),
     )
-    checkout.status, checkout.failure_reason = "fulfilled", None
+    checkout.status, checkout.failure_reason = CheckoutStatus.FULFILLED, None
     db.session.flush()
     log.info("order %s placed for checkout %s", order.number, checkout.id)
     return FulfilResult(Outcome.CREATED, checkout, order)
@@ -129,6 +130,6 @@ def mark_checkout(session: dict[str, Any], status: str, reason: str | None = Non
     """Mark a still-pending checkout failed or expired, and commit. Returns None for an unknown session."""
     with unit_of_work():
         checkout = _lock_checkout(session)
-        if checkout is not None and checkout.status == "pending":
+        if checkout is not None and checkout.status == CheckoutStatus.PENDING:
             checkout.status, checkout.failure_reason = status, reason
     return checkout

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..clock import now, shop_today
+from ..domain.stages import StageCode
+from ..domain.statuses import PartLineState, PurchaseRequestStatus
 from ..extensions import db
 from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
 from .catalog import live_catalog
@@ -52,7 +54,7 @@ def stock_rows() -> list[StockRow]:
     incoming: dict[int, list[PurchaseRequest]] = {}
     for pr in db.session.scalars(
         select(PurchaseRequest)
-        .where(PurchaseRequest.status == "open")
+        .where(PurchaseRequest.status == PurchaseRequestStatus.OPEN)
         .order_by(PurchaseRequest.expected_date, PurchaseRequest.id)
     ):
         incoming.setdefault(pr.component_id, []).append(pr)
@@ -65,7 +67,7 @@ def receive(purchase_request_id: int, quantity: int, *, staff_id: int | None) ->
         request = db.session.scalar(
             select(PurchaseRequest).where(PurchaseRequest.id == purchase_request_id).with_for_update()
         )
-        if request is None or request.status != "open":
+        if request is None or request.status != PurchaseRequestStatus.OPEN:
             raise InventoryError("That purchase request is not open.")
         remaining = request.quantity - request.received_quantity
         if not 1 <= quantity <= remaining:
@@ -74,7 +76,7 @@ def receive(purchase_request_id: int, quantity: int, *, staff_id: int | None) ->
         component = db.session.scalar(select(Component).where(Component.id == request.component_id).with_for_update())
         request.received_quantity += quantity
         if request.received_quantity == request.quantity:
-            request.status = "received"
+            request.status = PurchaseRequestStatus.RECEIVED
         component.on_hand += quantity
         receipt = _allocate(component, quantity, staff_id)
         if not _rehome_awaiting(component.id):
@@ -88,7 +90,11 @@ def _allocate(component: Component, received: int, staff_id: int | None) -> Rece
         select(PartLine)
         .join(WorkOrder, PartLine.work_order_id == WorkOrder.id)
         .join(Order, WorkOrder.order_id == Order.id)
-        .where(PartLine.component_id == component.id, PartLine.state == "awaiting", WorkOrder.stage == "sourcing")
+        .where(
+            PartLine.component_id == component.id,
+            PartLine.state == PartLineState.AWAITING,
+            WorkOrder.stage == StageCode.SOURCING,
+        )
         .order_by(Order.paid_at, Order.id, PartLine.id)
         .options(
             selectinload(PartLine.work_order).selectinload(WorkOrder.parts),
@@ -101,9 +107,9 @@ def _allocate(component: Component, received: int, staff_id: int | None) -> Rece
         if component.on_hand - component.reserved < line.quantity:
             break
         component.reserved += line.quantity
-        line.state, line.reserved_at, line.purchase_request_id = "reserved", moment, None
+        line.state, line.reserved_at, line.purchase_request_id = PartLineState.RESERVED, moment, None
         work_order = line.work_order
-        ready = all(part.state == "reserved" for part in work_order.parts)
+        ready = all(part.state == PartLineState.RESERVED for part in work_order.parts)
         note = f"{component.name} received and reserved." + (" All parts are in: ready for assembly." if ready else "")
         _internal_event(work_order, staff_id, "parts_reserved", note, moment)
         reserved_for.append(work_order.order.number)
@@ -120,7 +126,7 @@ def _rehome_awaiting(component_id: int) -> bool:
     """
     requests = db.session.scalars(
         select(PurchaseRequest)
-        .where(PurchaseRequest.component_id == component_id, PurchaseRequest.status == "open")
+        .where(PurchaseRequest.component_id == component_id, PurchaseRequest.status == PurchaseRequestStatus.OPEN)
         .order_by(PurchaseRequest.expected_date, PurchaseRequest.id)
     ).all()
     free = {pr.id: pr.quantity - pr.received_quantity for pr in requests}
@@ -128,7 +134,7 @@ def _rehome_awaiting(component_id: int) -> bool:
         select(PartLine)
         .join(WorkOrder, PartLine.work_order_id == WorkOrder.id)
         .join(Order, WorkOrder.order_id == Order.id)
-        .where(PartLine.component_id == component_id, PartLine.state == "awaiting")
+        .where(PartLine.component_id == component_id, PartLine.state == PartLineState.AWAITING)
         .order_by(Order.paid_at, Order.id, PartLine.id)
     ).all()
     moved = set()
@@ -167,7 +173,7 @@ def change_expected_date(purchase_request_id: int, expected: date, reason: str, 
         request = db.session.scalar(
             select(PurchaseRequest).where(PurchaseRequest.id == purchase_request_id).with_for_update()
         )
-        if request is None or request.status != "open":
+        if request is None or request.status != PurchaseRequestStatus.OPEN:
             raise InventoryError("That purchase request is not open.")
         catalog = live_catalog()
         if expected < shop_today(catalog.timezone):
@@ -177,7 +183,7 @@ def change_expected_date(purchase_request_id: int, expected: date, reason: str, 
         db.session.flush()
         waiting = db.session.scalars(
             select(PartLine.work_order_id).where(
-                PartLine.purchase_request_id == request.id, PartLine.state == "awaiting"
+                PartLine.purchase_request_id == request.id, PartLine.state == PartLineState.AWAITING
             )
         ).all()
         customer_reason = f"supplier delay: {reason}" if later else f"supplier delivery moved earlier: {reason}"

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
+from ..domain.stages import FINAL_STAGES, STAGES
 from ..mail.outbox import enqueue_mail
 from ..models import Order, OutboxMessage, WorkOrderEvent
 from .catalog import live_catalog
 from .links import status_url
 
-NEWS_BY_STAGE = {
-    "assembly": "your bike is being built",
-    "testing": "your bike is being tested",
-    "shipping": "your bike is being packed",
-    "shipped": "your bike is on its way",
-    "delivered": "your bike was delivered",
-    "cancelled": "your order was cancelled",
-}
-FINISHED = ("delivered", "cancelled")
+NEWS_BY_STAGE = {s.code: s.email_news for s in STAGES.values() if s.email_news}
 
 
 def queue_customer_update(order: Order, event: WorkOrderEvent) -> OutboxMessage | None:
@@ -35,7 +28,7 @@ def queue_customer_update(order: Order, event: WorkOrderEvent) -> OutboxMessage 
         f"wo-event:{event.id}",
         order=order,
         note=event.note,
-        show_estimate=event.to_stage not in FINISHED and order.cancelled_at is None,
+        show_estimate=event.to_stage not in FINAL_STAGES and order.cancelled_at is None,
         status_link=status_url(order),
         shop_name=live_catalog().shop_name,
     )

@@ -15,6 +15,8 @@ from sqlalchemy import func, select, update
 from ..domain.calendar import add_working_days
 from ..domain.catalog import Catalog
 from ..domain.leadtime import schedule_from
+from ..domain.stages import StageCode
+from ..domain.statuses import PartLineState, PurchaseRequestStatus
 from ..extensions import db
 from ..mail.outbox import enqueue_mail
 from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
@@ -70,7 +72,7 @@ def place_order(
     plan = schedule_from(parts_ready, booked_slots(today), catalog.workshop, capacity=assembly_capacity(catalog))
     work_order = WorkOrder(
         order=order,
-        stage="sourcing",
+        stage=StageCode.SOURCING,
         stage_entered_at=paid_at,
         planned_parts_date=plan.parts_ready,
         planned_assembly_date=plan.assembly,
@@ -88,7 +90,7 @@ def place_order(
             work_order=work_order,
             at=paid_at,
             action="created",
-            to_stage="sourcing",
+            to_stage=StageCode.SOURCING,
             note="Payment received; order placed.",
             customer_visible=True,
         )
@@ -105,12 +107,18 @@ def _allocate(components: dict[str, int], today: date, now: datetime, catalog: C
     for component in rows:
         quantity = components[component.sku]
         if _reserve(component.id, quantity):
-            lines.append(PartLine(component_id=component.id, quantity=quantity, state="reserved", reserved_at=now))
+            lines.append(
+                PartLine(component_id=component.id, quantity=quantity, state=PartLineState.RESERVED, reserved_at=now)
+            )
             continue
         request = _unpromised_delivery(component.id, quantity) or _purchase_request_for(
             component, quantity, today, catalog
         )
-        lines.append(PartLine(component_id=component.id, quantity=quantity, state="awaiting", purchase_request=request))
+        lines.append(
+            PartLine(
+                component_id=component.id, quantity=quantity, state=PartLineState.AWAITING, purchase_request=request
+            )
+        )
         parts_ready = max(parts_ready, request.expected_date)
     return lines, parts_ready
 
@@ -130,14 +138,14 @@ def _unpromised_delivery(component_id: int, quantity: int) -> PurchaseRequest | 
     """The earliest open supplier delivery with `quantity` units nobody waits for yet (the quote counted it too)."""
     promised = (
         select(func.coalesce(func.sum(PartLine.quantity), 0))
-        .where(PartLine.purchase_request_id == PurchaseRequest.id, PartLine.state == "awaiting")
+        .where(PartLine.purchase_request_id == PurchaseRequest.id, PartLine.state == PartLineState.AWAITING)
         .scalar_subquery()
     )
     return db.session.scalars(
         select(PurchaseRequest)
         .where(
             PurchaseRequest.component_id == component_id,
-            PurchaseRequest.status == "open",
+            PurchaseRequest.status == PurchaseRequestStatus.OPEN,
             PurchaseRequest.quantity - PurchaseRequest.received_quantity - promised >= quantity,
         )
         .order_by(PurchaseRequest.expected_date, PurchaseRequest.id)

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, select, update
 
 from ..domain.planning import Job, JobPlan, PartWait, plan
+from ..domain.statuses import PartLineState
 from ..extensions import db
 from ..mail.outbox import enqueue_mail
 from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, Setting, WorkOrder
@@ -101,7 +102,7 @@ def _load(today: date) -> tuple[list[Job], dict[int, _Row]]:
         .join(Component, Component.id == PartLine.component_id)
         .join(PurchaseRequest, PurchaseRequest.id == PartLine.purchase_request_id)
         .join(WorkOrder, WorkOrder.id == PartLine.work_order_id)
-        .where(PartLine.state == "awaiting", WorkOrder.stage.in_(OPEN_STAGES))
+        .where(PartLine.state == PartLineState.AWAITING, WorkOrder.stage.in_(OPEN_STAGES))
     )
     for wo_id, name, expected, original in awaiting:
         # an overdue delivery is late too, even before the supplier names a new date

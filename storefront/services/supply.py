@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from ..domain.build import Build
 from ..domain.catalog import Catalog
 from ..domain.leadtime import SlotCounts, Supply
+from ..domain.stages import SLOT_HOLDING_STAGES
+from ..domain.statuses import PartLineState, PurchaseRequestStatus
 from ..extensions import db
 from ..models import Component, PartLine, PurchaseRequest, WorkOrder
-
-SLOT_HOLDING_STAGES = ("sourcing", "assembly")
 
 
 def component_needs(build: Build, catalog: Catalog) -> dict[str, int]:
@@ -25,7 +25,7 @@ def load_supplies() -> dict[str, Supply]:
     """Available-to-promise per component: on hand minus reserved, plus unpromised incoming deliveries."""
     promised = (
         select(PartLine.purchase_request_id, func.sum(PartLine.quantity).label("qty"))
-        .where(PartLine.state == "awaiting")
+        .where(PartLine.state == PartLineState.AWAITING)
         .group_by(PartLine.purchase_request_id)
         .subquery()
     )
@@ -36,7 +36,7 @@ def load_supplies() -> dict[str, Supply]:
             PurchaseRequest.quantity - PurchaseRequest.received_quantity - func.coalesce(promised.c.qty, 0),
         )
         .outerjoin(promised, promised.c.purchase_request_id == PurchaseRequest.id)
-        .where(PurchaseRequest.status == "open")
+        .where(PurchaseRequest.status == PurchaseRequestStatus.OPEN)
     ).all()
     incoming: dict[int, list[tuple[date, int]]] = {}
     for component_id, expected, free in incoming_rows:

@@ -18,30 +18,17 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..domain import progress
 from ..domain.build import Build
 from ..domain.catalog import Catalog
+from ..domain.stages import CUSTOMER_STEPS, STAGES, StageCode
+from ..domain.statuses import PartLineState
 from ..extensions import db
 from ..models import ChecklistItem, Order, PartLine, PurchaseRequest, TestResult, WorkOrder, WorkOrderEvent
 from .catalog import live_catalog
 from .orders import token_hash
 
-# How the page's heading finishes "your bike is ...", and the sentence under it, per workshop stage.
-STAGE_PHRASES = {
-    "sourcing": ("waiting for its parts", "We are gathering every part of your build; each one is listed below."),
-    "assembly": ("being built", "A mechanic in our workshop is building your bike by hand."),
-    "testing": ("being tested", "Your bike is going through our test checklist, road test included."),
-    "shipping": ("being packed", "It passed every check and is being packed for the carrier."),
-    "shipped": ("on its way", "It has left our workshop; follow it with the carrier below."),
-    "delivered": ("delivered", "Enjoy the ride! We would love to hear how it goes."),
-    "cancelled": ("cancelled", "This order was cancelled; nothing more will happen with it."),
-}
-STAGE_NOTES = {
-    "sourcing": "Sourcing parts",
-    "assembly": "Assembly started",
-    "testing": "Testing started",
-    "shipping": "Packing for shipment",
-    "shipped": "Handed to the carrier",
-    "delivered": "Delivered",
-    "cancelled": "Order cancelled",
-}
+# Every plan date the customer sees, so that a re-plan changes the ETag.
+_PLANNED_COLUMNS = tuple(
+    getattr(WorkOrder, column) for column in dict.fromkeys(s.planned_column for s in STAGES.values()) if column
+)
 # A dummy digest compared when no order matches, so a miss takes as long as a wrong email.
 _NO_MATCH = token_hash("no order matches")
 
@@ -140,10 +127,7 @@ def _stamp_query():
             Order.status_token_hash,
             WorkOrder.version,
             WorkOrder.stage,
-            WorkOrder.planned_parts_date,
-            WorkOrder.planned_assembly_date,
-            WorkOrder.planned_ship_date,
-            WorkOrder.planned_delivery_date,
+            *_PLANNED_COLUMNS,
             Order.forecast_earliest,
             Order.forecast_latest,
             Order.forecast_reason,
@@ -153,7 +137,7 @@ def _stamp_query():
                 WorkOrderEvent.work_order_id == wo,
                 WorkOrderEvent.customer_visible.is_(True),
             ),
-            correlated(func.count(PartLine.id), PartLine.work_order_id == wo, PartLine.state == "awaiting"),
+            correlated(func.count(PartLine.id), PartLine.work_order_id == wo, PartLine.state == PartLineState.AWAITING),
             correlated(
                 func.max(PurchaseRequest.expected_date),
                 PurchaseRequest.id == PartLine.purchase_request_id,
@@ -201,17 +185,18 @@ def status_view(token: str) -> StatusView | None:
     catalog = live_catalog()
     zone = ZoneInfo(catalog.timezone)
     work = order.work_order
-    parts = [line for line in work.parts if line.state != "released" or work.stage == "cancelled"]
-    cancelled = work.stage == "cancelled" or order.cancelled_at is not None
-    stage = "cancelled" if cancelled else work.stage
+    parts = [line for line in work.parts if line.state != PartLineState.RELEASED or work.stage == StageCode.CANCELLED]
+    cancelled = work.stage == StageCode.CANCELLED or order.cancelled_at is not None
+    stage = StageCode.CANCELLED if cancelled else work.stage
+    tested = progress.STAGE_INDEX.get(stage, 0) > progress.STAGE_INDEX[StageCode.TESTING]
     return StatusView(
         token=token,
         number=order.number or "",
         first_name=order.first_name,
         city=str((order.address or {}).get("city", "")),
         stage=stage,
-        phrase=STAGE_PHRASES[stage][0],
-        headline=STAGE_PHRASES[stage][1],
+        phrase=STAGES[stage].phrase,
+        headline=STAGES[stage].headline,
         live=stage not in progress.FINAL_STAGES,
         percent=progress.progress_percent(stage, sum(progress.in_hand(p.state) for p in parts), len(parts)),
         steps=_steps(order, work, stage, zone),
@@ -221,7 +206,7 @@ def status_view(token: str) -> StatusView | None:
             order.forecast_reason,
         ),
         components=[_component(line) for line in parts],
-        checks=_passed_checks(work) if progress.STAGE_INDEX.get(stage, 0) >= 3 else [],
+        checks=_passed_checks(work) if tested else [],
         tracking=progress.tracking(work.carrier, work.tracking_number),
         updates=_updates(work, zone),
         lines=[line["label"] for line in order.lines],
@@ -235,12 +220,12 @@ def status_view(token: str) -> StatusView | None:
 
 
 def _steps(order: Order, work: WorkOrder, stage: str, zone: ZoneInfo) -> list[StepView]:
+    """Each customer step starts when the work order enters it (the first at payment) and ends when the next
+    one starts; the last ends when it starts."""
+    starts = [getattr(work, step.started_column) if step.started_column else order.paid_at for step in CUSTOMER_STEPS]
     facts = [
-        progress.StageFacts("sourcing", work.planned_parts_date, order.paid_at, work.assembly_started_at),
-        progress.StageFacts("assembly", work.planned_assembly_date, work.assembly_started_at, work.testing_started_at),
-        progress.StageFacts("testing", work.planned_testing_date, work.testing_started_at, work.shipping_started_at),
-        progress.StageFacts("shipping", work.planned_ship_date, work.shipping_started_at, work.delivered_at),
-        progress.StageFacts("delivered", work.planned_delivery_date, work.delivered_at, work.delivered_at),
+        progress.StageFacts(step.code, getattr(work, step.planned_column), started, finished)
+        for step, started, finished in zip(CUSTOMER_STEPS, starts, starts[1:] + starts[-1:], strict=True)
     ]
     return [
         StepView(
@@ -286,10 +271,13 @@ def _updates(work: WorkOrder, zone: ZoneInfo) -> list[Update]:
         .where(WorkOrderEvent.work_order_id == work.id, WorkOrderEvent.customer_visible.is_(True))
         .order_by(WorkOrderEvent.at.desc(), WorkOrderEvent.id.desc())
     )
-    return [
-        Update(event.at.astimezone(zone), event.note or STAGE_NOTES.get(event.to_stage or "", "Order updated"))
-        for event in events
-    ]
+    return [Update(event.at.astimezone(zone), event.note or _update_line(event.to_stage)) for event in events]
+
+
+def _update_line(stage: str | None) -> str:
+    """What a customer-visible move without a note says in the updates."""
+    known = STAGES.get(stage or "")
+    return known.update if known else "Order updated"
 
 
 def _build(raw: dict) -> Build:

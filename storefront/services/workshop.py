@@ -16,21 +16,13 @@ from sqlalchemy.orm import selectinload
 from .. import payments
 from ..clock import now
 from ..domain.carriers import validate_tracking
-from ..domain.stages import IllegalTransition, Move, Situation, check
+from ..domain.stages import STAGES, IllegalTransition, Move, Situation, StageCode, check
+from ..domain.statuses import PartLineState
 from ..extensions import db
 from ..models import ChecklistItem, Component, TestResult, WorkOrder, WorkOrderEvent
 from .notifications import queue_customer_update
 from .planning import replan_in_transaction
 from .unit_of_work import ConcurrentChange, unit_of_work
-
-STAMPS = {
-    "assembly": "assembly_started_at",
-    "testing": "testing_started_at",
-    "shipping": "shipping_started_at",
-    "shipped": "shipped_at",
-    "delivered": "delivered_at",
-    "cancelled": "cancelled_at",
-}
 
 
 class WorkOrderChanged(ConcurrentChange):
@@ -80,7 +72,7 @@ def situation(
     checklist = checklist or checklist_state(work_order)
     return Situation(
         stage=work_order.stage,
-        parts_reserved=all(line.state == "reserved" for line in work_order.parts),
+        parts_reserved=all(line.state == PartLineState.RESERVED for line in work_order.parts),
         checklist_complete=checklist.complete,
         checklist_failed=bool(checklist.failed),
         shipment_ready=shipment_ready,
@@ -132,7 +124,7 @@ def _record(
 
 def _enter(work_order: WorkOrder, move: Move, staff_id: int | None, note: str | None) -> WorkOrderEvent:
     moment = now()
-    stamp = STAMPS.get(move.target)
+    stamp = STAGES[move.target].started_column
     if stamp and getattr(work_order, stamp) is None:
         setattr(work_order, stamp, moment)
     work_order.stage = move.target
@@ -203,7 +195,7 @@ def record_checklist(
 ) -> WorkOrderEvent:
     """Record pass or fail (with a note) per checklist item for this test round."""
     with _editing(work_order_id, version) as work_order:
-        if work_order.stage != "testing":
+        if work_order.stage != StageCode.TESTING:
             raise IllegalTransition("The checklist is filled in while the bike is in testing.")
         state = checklist_state(work_order)
         moment = now()
@@ -232,17 +224,17 @@ def record_checklist(
 def _consume_parts(work_order: WorkOrder) -> None:
     """The reserved parts go into the bike: they leave stock and the reservation together."""
     for line in work_order.parts:
-        line.state = "consumed"
+        line.state = PartLineState.CONSUMED
         _adjust_component(line.component_id, on_hand=-line.quantity, reserved=-line.quantity)
 
 
 def _release_parts(work_order: WorkOrder) -> None:
     """Reserved stock becomes available again; promised incoming stock becomes unpromised."""
     for line in work_order.parts:
-        if line.state == "reserved":
+        if line.state == PartLineState.RESERVED:
             _adjust_component(line.component_id, reserved=-line.quantity)
-        if line.state in ("reserved", "awaiting"):
-            line.state = "released"
+        if line.state in (PartLineState.RESERVED, PartLineState.AWAITING):
+            line.state = PartLineState.RELEASED
             line.purchase_request_id = None
 
 

@@ -13,35 +13,27 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import now, shop_today
 from ..domain.carriers import CARRIERS
-from ..domain.stages import Move, blocked_reason, moves_from
+from ..domain.stages import STAGES, Move, StageCode, blocked_reason, moves_from
+from ..domain.statuses import IN_HAND
 from ..extensions import db
-from ..models import OPEN_STAGES, Order, PartLine, WorkOrder, WorkOrderEvent
+from ..models import Order, PartLine, WorkOrder, WorkOrderEvent
 from ..timeutil import local_date
 from .catalog import live_catalog
 from .workshop import ChecklistState, checklist_state, situation
 
-COLUMNS = (
-    ("sourcing", "Sourcing"),
-    ("assembly", "Assembly"),
-    ("testing", "Testing"),
-    ("shipping", "Shipping"),
-    ("shipped", "Shipped, in transit"),
-    ("delivered", "Recently delivered"),
-)
+COLUMNS = tuple((s.code, s.board_column) for s in STAGES.values() if s.board_column)
+ACTIVE_STAGES = tuple(s.code for s in STAGES.values() if s.board_column and not s.final)  # every card shows
 RECENT_DAYS = 14
 RECENT_DELIVERED = 12  # cards in the delivered column
 MAX_SEARCH = 100
 
 
 def planned_date(work_order) -> date | None:
-    """The date the current stage is planned to be done by."""
-    return {
-        "sourcing": work_order.planned_parts_date,
-        "assembly": work_order.planned_assembly_date,
-        "testing": work_order.planned_testing_date,
-        "shipping": work_order.planned_ship_date,
-        "shipped": work_order.planned_delivery_date,
-    }.get(work_order.stage)
+    """The date the current stage is planned to be done by; a final stage is done."""
+    stage = STAGES.get(work_order.stage)
+    if stage is None or stage.final or stage.planned_column is None:
+        return None
+    return getattr(work_order, stage.planned_column)
 
 
 def build_summary(order) -> str:
@@ -55,7 +47,7 @@ def build_summary(order) -> str:
 
 
 def parts_ready(work_order: WorkOrder) -> bool:
-    return all(line.state in ("reserved", "consumed") for line in work_order.parts)
+    return all(line.state in IN_HAND for line in work_order.parts)
 
 
 @dataclass(frozen=True)
@@ -88,10 +80,10 @@ def board(search: str = "") -> list[Column]:
     tz = live_catalog().timezone
     today = shop_today(tz)
     term = (search or "").strip()[:MAX_SEARCH]
-    active = _board_query(term).where(WorkOrder.stage.in_((*OPEN_STAGES, "shipped"))).order_by(Order.paid_at, Order.id)
+    active = _board_query(term).where(WorkOrder.stage.in_(ACTIVE_STAGES)).order_by(Order.paid_at, Order.id)
     delivered = (
         _board_query(term, waiting_parts=False)  # delivered bikes wait for nothing
-        .where(WorkOrder.stage == "delivered", WorkOrder.delivered_at >= now() - timedelta(days=RECENT_DAYS))
+        .where(WorkOrder.stage == StageCode.DELIVERED, WorkOrder.delivered_at >= now() - timedelta(days=RECENT_DAYS))
         .order_by(WorkOrder.delivered_at.desc(), WorkOrder.id.desc())
         .limit(RECENT_DELIVERED)
     )
@@ -105,7 +97,7 @@ def board(search: str = "") -> list[Column]:
 def _board_query(term: str, waiting_parts: bool = True):
     waiting = (
         select(func.count(PartLine.id))
-        .where(PartLine.work_order_id == WorkOrder.id, PartLine.state.not_in(("reserved", "consumed")))
+        .where(PartLine.work_order_id == WorkOrder.id, PartLine.state.not_in(IN_HAND))
         .correlate(WorkOrder)
         .scalar_subquery()
         if waiting_parts
@@ -149,9 +141,9 @@ def _card(row, today: date, tz: str) -> Card:
         stage=row.stage,
         days_in_stage=(today - local_date(row.stage_entered_at, tz)).days,
         planned=planned,
-        late=planned is not None and planned < today and row.stage != "delivered",
-        ready=row.stage == "sourcing" and row.parts_waiting == 0,
-        at_risk=row.stage != "delivered" and row.forecast_latest > row.promised_latest,
+        late=planned is not None and planned < today and row.stage != StageCode.DELIVERED,
+        ready=row.stage == StageCode.SOURCING and row.parts_waiting == 0,
+        at_risk=row.stage != StageCode.DELIVERED and row.forecast_latest > row.promised_latest,
     )
 
 

@@ -32,6 +32,8 @@ from sqlalchemy import func, select, text
 
 from ..domain.accuracy import Accuracy
 from ..domain.calendar import add_working_days, is_working_day
+from ..domain.stages import StageCode
+from ..domain.statuses import CheckoutStatus, PartLineState, PurchaseRequestStatus
 from ..extensions import db
 from ..models import (
     OPEN_STAGES,
@@ -227,7 +229,7 @@ class Workshop:
         """Suppliers announce delays `NOTICE_DAYS` ahead, and deliver on working days; staff book both."""
         open_requests = db.session.execute(
             select(PurchaseRequest.id, PurchaseRequest.expected_date)
-            .where(PurchaseRequest.status == "open")
+            .where(PurchaseRequest.status == PurchaseRequestStatus.OPEN)
             .order_by(PurchaseRequest.id)
         ).all()
         for pr_id, expected in open_requests:
@@ -254,7 +256,7 @@ class Workshop:
         customer = Customer(f"Customer {self.orders}", f"customer{self.orders}@example.com", None, dict(ADDRESS))
         checkout_id = uuid.UUID(int=self.customer_rng.getrandbits(128)).hex
         checkout = new_checkout(current, customer, "test", checkout_id)
-        checkout.status = "fulfilled"
+        checkout.status = CheckoutStatus.FULFILLED
         session_id = f"cs_sim_{checkout.id}"
         checkout.stripe_session_id = session_id
         place_order(checkout, self.catalog, session_id=session_id, payment_reference=None, paid_at=paid_at)
@@ -269,22 +271,24 @@ class Workshop:
             .where(WorkOrder.stage.in_(OPEN_STAGES))
             .order_by(WorkOrder.planned_assembly_date, Order.paid_at, WorkOrder.id)
         ).all()
-        waiting = set(db.session.scalars(select(PartLine.work_order_id).where(PartLine.state == "awaiting")))
+        waiting = set(
+            db.session.scalars(select(PartLine.work_order_id).where(PartLine.state == PartLineState.AWAITING))
+        )
         db.session.remove()
         started_today, stage = self.at(today, 0), {}
         for wo_id, stage[wo_id], entered in open_wos:
-            if stage[wo_id] == "shipping" and entered < started_today:
+            if stage[wo_id] == StageCode.SHIPPING and entered < started_today:
                 actions.ship(wo_id, self.test_rng)
                 self.delivery_day[wo_id] = add_working_days(
                     today, self.catalog.workshop.transit_days, self.catalog.workshop
                 )
-            elif stage[wo_id] == "testing" and entered < started_today:
+            elif stage[wo_id] == StageCode.TESTING and entered < started_today:
                 passed = actions.record_test(wo_id, self.test_rng, self.config.test_fail_rate)
-                stage[wo_id] = "shipping" if passed else "assembly"
-        rework = [wo_id for wo_id, _, _ in open_wos if stage[wo_id] == "assembly"]
-        ready = [wo_id for wo_id, _, _ in open_wos if stage[wo_id] == "sourcing" and wo_id not in waiting]
+                stage[wo_id] = StageCode.SHIPPING if passed else StageCode.ASSEMBLY
+        rework = [wo_id for wo_id, _, _ in open_wos if stage[wo_id] == StageCode.ASSEMBLY]
+        ready = [wo_id for wo_id, _, _ in open_wos if stage[wo_id] == StageCode.SOURCING and wo_id not in waiting]
         for wo_id in (rework + ready)[: assembly_capacity(self.catalog)]:
-            if stage[wo_id] == "sourcing":
+            if stage[wo_id] == StageCode.SOURCING:
                 actions.start_assembly(wo_id)
             actions.finish_assembly(wo_id)
 

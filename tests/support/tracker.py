@@ -7,19 +7,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import event, select
 
+from storefront.domain.stages import STAGES
 from storefront.extensions import db, limiter
 from storefront.models import ChecklistItem, Order, TestResult, WorkOrder, WorkOrderEvent
 
-# Which actual timestamp each stage sets when a work order enters it.
-STARTED_AT = {
-    "assembly": "assembly_started_at",
-    "testing": "testing_started_at",
-    "shipping": "shipping_started_at",
-    "shipped": "shipped_at",
-    "delivered": "delivered_at",
-    "cancelled": "cancelled_at",
-}
-ORDER = ("sourcing", "assembly", "testing", "shipping", "shipped", "delivered")
+# Which actual timestamp each stage sets when a work order enters it, and the stages in order, cancelled aside.
+STARTED_AT = {s.code: s.started_column for s in STAGES.values() if s.started_column}
+ORDER = tuple(s.code for s in STAGES.values() if s.step)
 
 
 def move_to(

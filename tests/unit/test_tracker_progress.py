@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from storefront.domain import progress
+from storefront.domain.carriers import CARRIERS
 from storefront.domain.progress import StageFacts
 
 T = datetime(2026, 12, 1, 14, tzinfo=UTC)
@@ -83,7 +84,7 @@ def test_a_later_forecast_gives_its_reason_or_a_generic_one():
     assert progress.outlook(promised, (date(2026, 12, 4), date(2026, 12, 7)), None).status == "earlier"
 
 
-@pytest.mark.parametrize("carrier", list(progress.CARRIERS))
+@pytest.mark.parametrize("carrier", [code.upper() for code in CARRIERS])
 def test_every_known_carrier_links_to_its_tracking_page(carrier):
     found = progress.tracking(carrier.lower(), " 1Z 99/9 ")
     assert found.carrier == carrier and found.number == "1Z 99/9"
