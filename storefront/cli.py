@@ -5,7 +5,12 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from .backoffice.cli import create_staff_command, echo_demo_staff
+from .backoffice.cli import (
+    create_staff_command,
+    deactivate_staff_command,
+    echo_demo_staff,
+    set_staff_password_command,
+)
 from .services.catalog import load_catalog_file
 from .simulation.cli import replan_command, simulate
 
@@ -18,6 +23,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reconcile_payments)
     app.cli.add_command(send_mail)
     app.cli.add_command(create_staff_command)
+    app.cli.add_command(set_staff_password_command)
+    app.cli.add_command(deactivate_staff_command)
     app.cli.add_command(simulate)
     app.cli.add_command(replan_command)
 

@@ -22,6 +22,9 @@ pytest_plugins = [
     "tests.support.planning",
 ]
 
+# Rate limits count in a Redis database of the tests' own (CI points this at a database nothing else uses).
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+
 # A Tuesday morning in New York; every test sees this clock unless it sets its own.
 FIXED_NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 
@@ -39,7 +42,7 @@ def app(database_url):
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret",
             "FIXED_NOW": FIXED_NOW,
-            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
             "SERVER_NAME": None,
         }
     )

@@ -52,6 +52,8 @@ def retrieve_session(session_id: str) -> dict[str, Any] | None:
     """The provider's view of a session, in Stripe's Checkout Session shape; None when nobody knows it."""
     checkout = db.session.scalar(select(Checkout).where(Checkout.stripe_session_id == session_id))
     if checkout is not None and checkout.provider == "test":
+        if provider_name() != "test":
+            return None  # a test checkout is never paid where real payments are configured
         from .test_gateway import session_dict
 
         return session_dict(checkout)
