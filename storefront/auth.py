@@ -28,9 +28,13 @@ def _session_identifier() -> str:
 
 @login_manager.user_loader
 def load_staff(user_id: str) -> StaffUser | None:
-    """The active staff user whose id and session version match the session's, else nobody."""
+    """The active staff user whose id and session version match the session's, else nobody.
+
+    The session must also come from the client that signed in: Flask-Login's "strong" mode only marks a
+    permanent session stale, so the identifier is compared here on every request.
+    """
     staff_id, _, version = user_id.partition(":")
-    if not (staff_id.isdigit() and version.isdigit()):
+    if not (staff_id.isdigit() and version.isdigit()) or session.get("_id") != _session_identifier():
         return None
     staff = db.session.get(StaffUser, int(staff_id))
     if staff is None or not staff.active or staff.session_version != int(version):
