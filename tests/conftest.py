@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.support.backoffice",
     "tests.support.tracker",
     "tests.support.planning",
+    "tests.support.deploy",
 ]
 
 # Rate limits count in a Redis database of the tests' own (CI points this at a database nothing else uses).
