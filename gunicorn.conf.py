@@ -21,4 +21,4 @@ accesslog = "-"
 logger_class = "storefront.logs.AccessLogger"  # masks status tokens in logged paths
 access_log_format = '{"ts":"%(t)s","request_id":"%({x-request-id}o)s","method":"%(m)s","path":"%(U)s",' \
     '"status":%(s)s,"bytes":%(B)s,"ms":%(M)s}'
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if trusted_proxies else []
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if trusted_proxies else ""
