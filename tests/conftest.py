@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from storefront import create_app
-from storefront.extensions import db
+from storefront.extensions import db, limiter
 from storefront.services.catalog import load_catalog_file
 
 pytest_plugins = [
@@ -82,6 +82,7 @@ def app_ctx(app):
     """An app context on a clean database with the demo catalog loaded."""
     app.config["FIXED_NOW"] = FIXED_NOW
     with app.app_context():
+        limiter.reset()  # rate-limit counters live in Redis, beyond any one test
         _empty_tables()
         load_catalog_file(app.config["CATALOG_PATH"])
         yield app
