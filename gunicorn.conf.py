@@ -1,10 +1,16 @@
-"""Production gunicorn settings; every value can be overridden from the environment."""
+"""Production gunicorn settings; every value can be overridden from the environment.
+
+Behind the reverse proxy (deploy/nginx.conf) set TRUSTED_PROXIES=1: gunicorn then listens on loopback only and
+believes X-Forwarded-* from the proxy's address. With TRUSTED_PROXIES=0 it believes no forwarded header at all.
+"""
 
 import multiprocessing
 import os
 
-bind = os.environ.get("BIND", "0.0.0.0:8000")
+trusted_proxies = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
+bind = os.environ.get("BIND", "127.0.0.1:8000" if trusted_proxies else "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+os.environ["WEB_CONCURRENCY"] = str(workers)  # the app checks its rate-limit store against the worker count
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
@@ -12,6 +18,7 @@ keepalive = 5
 max_requests = 5000  # recycle workers now and then
 max_requests_jitter = 500
 accesslog = "-"
+logger_class = "storefront.logs.AccessLogger"  # masks status tokens in logged paths
 access_log_format = '{"ts":"%(t)s","request_id":"%({x-request-id}o)s","method":"%(m)s","path":"%(U)s",' \
     '"status":%(s)s,"bytes":%(B)s,"ms":%(M)s}'
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if trusted_proxies else ""

@@ -61,6 +61,7 @@ def bench_env(url: str) -> dict[str, str]:
         "SECRET_KEY": "bench-only-secret",
         "FLASK_DEBUG": "0",
         "SESSION_COOKIE_SECURE": "0",  # the bench talks plain http on loopback
+        "TEST_PAYMENTS": "1",  # a production-mode app with no Stripe key refuses to start otherwise
         "PYTHONPATH": str(ROOT),
     }
 

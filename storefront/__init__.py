@@ -39,7 +39,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     commands.init_app(app)
     app.extensions["app_factory"] = create_app  # tools that build an app of their own (the simulator)
     _register_blueprints(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-* for exactly TRUSTED_PROXIES hops; with 0 a client's headers change nothing."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Host comes straight from the proxy (nginx sets it); a forwarded host would be one more thing to forge.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _register_blueprints(app: Flask) -> None:

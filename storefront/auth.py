@@ -1,26 +1,65 @@
-"""Staff sessions through Flask-Login."""
+"""Staff sessions through Flask-Login: versioned user ids, idle expiry, and protection keyed on trusted data."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
-from flask_login import current_user
+import hashlib
+
+from flask import Blueprint, current_app, g, request, session
+from flask_login import current_user, login_user, logout_user
 
 from .extensions import db, login_manager
 from .models import StaffUser
+from .services.staff import end_sessions
 
 
 def init_app(app) -> None:
     login_manager.login_view = "backoffice.login"
     login_manager.login_message = "Please sign in to the back office."
     login_manager.session_protection = "strong"
+    # Flask-Login's own identifier hashes the first X-Forwarded-For entry, which any client can write.
+    login_manager._session_identifier_generator = _session_identifier
+
+
+def _session_identifier() -> str:
+    """The client as this app sees it: the address ProxyFix vouches for (TRUSTED_PROXIES) and the user agent."""
+    seen = f"{request.remote_addr or ''}|{request.headers.get('User-Agent', '')}"
+    return hashlib.sha512(seen.encode()).hexdigest()
 
 
 @login_manager.user_loader
 def load_staff(user_id: str) -> StaffUser | None:
-    if not user_id.isdigit():
+    """The active staff user whose id and session version match the session's, else nobody.
+
+    The session must also come from the client that signed in: Flask-Login's "strong" mode only marks a
+    permanent session stale, so the identifier is compared here on every request.
+    """
+    staff_id, _, version = user_id.partition(":")
+    if not (staff_id.isdigit() and version.isdigit()) or session.get("_id") != _session_identifier():
         return None
-    staff = db.session.get(StaffUser, int(user_id))
-    return staff if staff is not None and staff.active else None
+    staff = db.session.get(StaffUser, int(staff_id))
+    if staff is None or not staff.active or staff.session_version != int(version):
+        return None
+    return staff
+
+
+def start_staff_session(staff: StaffUser) -> None:
+    """A brand-new session for a staff user: nothing (CSRF token included) survives from before sign-in."""
+    _forget_csrf_token()
+    login_user(staff)
+    session.permanent = True  # idle expiry after PERMANENT_SESSION_LIFETIME
+
+
+def end_staff_session(staff: StaffUser) -> None:
+    """Sign out here and everywhere else this user is signed in."""
+    end_sessions(staff)
+    logout_user()
+    _forget_csrf_token()
+
+
+def _forget_csrf_token() -> None:
+    """Clear the session and Flask-WTF's per-request copy of the token, so the next form gets a new one."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 def staff_only(bp: Blueprint, public: frozenset[str] = frozenset()) -> None:

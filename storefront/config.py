@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,14 @@ def env_flag(name: str, default: bool = False) -> bool:
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def env_int(name: str, default: int, low: int, high: int) -> int:
+    """A whole number from the environment, or a ConfigError naming the variable and the range it must be in."""
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name}={raw!r} is not valid: it must be a whole number from {low} to {high}.")
+    return int(raw)
+
+
 def build_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the app reads, from the environment first and then `overrides`."""
     overrides = dict(overrides or {})
@@ -44,7 +53,10 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Voltwerk Cycles <orders@voltwerk.example>"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "TEST_PAYMENTS": env_flag("TEST_PAYMENTS"),
+        "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0, 0, 5),
+        "WEB_CONCURRENCY": env_int("WEB_CONCURRENCY", 1, 1, 256),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "STATUS_POLL_SECONDS": int(os.environ.get("STATUS_POLL_SECONDS", "5")),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -52,6 +64,8 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "SESSION_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE", not (debug or testing)),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": not (debug or testing),
+        # staff sessions end after this long without a request (the cookie is re-signed on every request)
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=env_int("STAFF_SESSION_HOURS", 12, 1, 24 * 7)),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "CACHE_SIZES": {},  # entries per declared cache (storefront/cache.py), to change a default
@@ -65,4 +79,20 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
                 "for example: export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
             )
         config["SECRET_KEY"] = "dev-only-insecure-key"
+    if not (debug or testing):
+        check_production(config)
     return config
+
+
+def check_production(config: dict[str, Any]) -> None:
+    """Refuse settings that are unsafe on a real shop, each with one line that says what to set."""
+    if not config["STRIPE_SECRET_KEY"] and not config["TEST_PAYMENTS"]:
+        raise ConfigError(
+            "STRIPE_SECRET_KEY is not set: set it to take real payments, "
+            "or set TEST_PAYMENTS=1 to run a test shop that charges nothing."
+        )
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory://") and config["WEB_CONCURRENCY"] > 1:
+        raise ConfigError(
+            f"Rate limits are kept in memory but {config['WEB_CONCURRENCY']} workers serve (WEB_CONCURRENCY): "
+            "set RATELIMIT_STORAGE_URI=redis://HOST:6379/0 so every worker and host counts together."
+        )

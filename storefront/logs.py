@@ -8,10 +8,18 @@ import re
 import uuid
 
 from flask import Flask, Response, g, has_request_context, request
+from gunicorn import glogging
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _SECRET_PATTERN = re.compile(r"(sk_(live|test)_|whsec_|rk_(live|test)_)[A-Za-z0-9]+")
+# A status token in a path (status page, its fragment, its JSON, the bill of sale) keeps its first 4 characters.
+_TOKEN_PATH = re.compile(r"(/(?:orders|bill-of-sale)/[A-Za-z0-9_-]{4})[A-Za-z0-9_-]{16,}")
+
+
+def mask_tokens(text: str) -> str:
+    """`/orders/abcd…` instead of the whole status token, which is as good as a password to that order."""
+    return _TOKEN_PATH.sub("\\1…", text)
 
 
 class RequestIdFilter(logging.Filter):
@@ -33,7 +41,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return _SECRET_PATTERN.sub(r"\1[redacted]", json.dumps(entry, default=str))
+        return mask_tokens(_SECRET_PATTERN.sub(r"\1[redacted]", json.dumps(entry, default=str)))
 
 
 def init_app(app: Flask) -> None:
@@ -61,3 +69,11 @@ def _assign_request_id() -> None:
 def _echo_request_id(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
     return response
+
+
+class AccessLogger(glogging.Logger):
+    """gunicorn's access log with status tokens masked in every logged path and header."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: mask_tokens(value) if isinstance(value, str) else value for key, value in atoms.items()}

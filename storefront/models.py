@@ -101,6 +101,7 @@ class Order(db.Model):
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refund_reference: Mapped[str | None] = mapped_column(sa.String(255))
+    test_mode: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # paid with a test card
     created_at: Mapped[datetime] = created_col()
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="order", uselist=False)
@@ -232,6 +233,8 @@ class StaffUser(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = created_col()
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session's user id: raising it (sign-out, new password, deactivation) ends every session.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     # Flask-Login protocol, kept duck-typed so this module stays free of Flask
     @property
@@ -247,7 +250,7 @@ class StaffUser(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_version}"
 
 
 class StripeEvent(db.Model):

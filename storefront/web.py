@@ -103,11 +103,28 @@ def not_modified(etag: str) -> Response:
     return response
 
 
+def keep_private(response: Response, referrer_policy: str = "no-referrer") -> Response:
+    """Headers for a page reached through a secret link: no search index, no Referer, no shared caches."""
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = referrer_policy
+    response.headers.setdefault("Cache-Control", "private, no-cache")
+    return response
+
+
+def too_many_requests(error: HTTPException):
+    """A 429 that says what happened and what to do, as a page or as JSON."""
+    message = "Too many requests from your connection. Please wait a minute, then try again."
+    if wants_json():
+        return jsonify(error="Too Many Requests", message=message), 429
+    return render_template("error.html", error=error, message=message), 429
+
+
 def init_app(app: Flask) -> None:
     app.request_class = CleanRequest
     app.jinja_env.globals.pop("config", None)  # templates never see settings, so no secret can reach a page
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(429, too_many_requests)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.context_processor(lambda: {"url_rules": app.view_functions})
     app.jinja_env.filters["money"] = format_cents

@@ -1,8 +1,13 @@
-"""WSGI entry point for production servers: `gunicorn storefront.wsgi:app`."""
+"""WSGI entry point for production servers: `gunicorn storefront.wsgi:app` (see gunicorn.conf.py)."""
 
-from werkzeug.middleware.proxy_fix import ProxyFix
+import sys
 
 from . import create_app
+from .config import ConfigError
 
-app = create_app()
-app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # behind one load balancer
+try:
+    app = create_app()
+except ConfigError as exc:
+    # One clear line, and exit code 3 makes gunicorn's arbiter stop instead of respawning workers.
+    print(f"storefront will not start: {exc}", file=sys.stderr, flush=True)
+    sys.exit(3)

@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from storefront import create_app
-from storefront.extensions import db
+from storefront.extensions import db, limiter
 from storefront.services.catalog import load_catalog_file
 
 pytest_plugins = [
@@ -20,7 +20,11 @@ pytest_plugins = [
     "tests.support.backoffice",
     "tests.support.tracker",
     "tests.support.planning",
+    "tests.support.deploy",
 ]
+
+# Rate limits count in a Redis database of the tests' own (CI points this at a database nothing else uses).
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 # A Tuesday morning in New York; every test sees this clock unless it sets its own.
 FIXED_NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
@@ -39,7 +43,7 @@ def app(database_url):
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret",
             "FIXED_NOW": FIXED_NOW,
-            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
             "SERVER_NAME": None,
         }
     )
@@ -78,6 +82,7 @@ def app_ctx(app):
     """An app context on a clean database with the demo catalog loaded."""
     app.config["FIXED_NOW"] = FIXED_NOW
     with app.app_context():
+        limiter.reset()  # rate-limit counters live in Redis, beyond any one test
         _empty_tables()
         load_catalog_file(app.config["CATALOG_PATH"])
         yield app

@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
-from ..auth import staff_only
+from ..auth import end_staff_session, staff_only, start_staff_session
 from ..extensions import limiter
 from ..payments import PaymentError
 from ..services import inventory, workshop
@@ -40,7 +40,7 @@ def login():
     if form.validate_on_submit():
         staff = authenticate(form.email.data, form.password.data)
         if staff is not None:
-            login_user(staff)
+            start_staff_session(staff)
             return redirect(_safe_next(request.args.get("next")), 303)
         form.password.errors.append("Wrong email or password.")
     status = 422 if form.is_submitted() else 200
@@ -50,7 +50,7 @@ def login():
 @bp.post("/logout")
 def logout():
     """Sign out (a POST, so no link or image can do it)."""
-    logout_user()
+    end_staff_session(current_user._get_current_object())
     flash("Signed out.")
     return redirect(url_for("backoffice.login"), 303)
 

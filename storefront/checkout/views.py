@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..clock import shop_today
 from ..domain.build import Build
 from ..domain.statuses import CheckoutStatus
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import Order
-from ..payments import CardDeclined, PaymentError, UnknownTestCard
+from ..payments import CardDeclined, PaymentError, ProviderNotConfigured, UnknownTestCard, test_provider
 from ..services.catalog import live_catalog
 from ..services.checkout import (
     Customer,
@@ -26,6 +26,7 @@ from ..services.fulfil import fulfil_checkout
 from ..services.links import status_url
 from ..services.orders import token_hash
 from ..services.quote import Quote, quote
+from ..web import keep_private
 from .forms import CheckoutForm, TestCardForm
 
 bp = Blueprint("checkout", __name__)
@@ -60,7 +61,13 @@ def _urls(current: Quote) -> Urls:
     return Urls(success=success, cancel=url_for("shop.configure", _external=True) + "?" + _build_query(current))
 
 
+def checkout_limit() -> str:
+    """Per client, across every worker and host; a real buyer never starts this many checkouts."""
+    return current_app.config.get("CHECKOUT_RATE_LIMIT", "10 per minute;30 per hour")
+
+
 @bp.route("/checkout", methods=["GET", "POST"])
+@limiter.limit(checkout_limit, methods=["POST"])
 def start():
     """Customer details for the build in the query string; a valid POST hands over to the payment page."""
     current = _quote_from_query()
@@ -99,10 +106,19 @@ def _test_checkout(session_id: str):
     checkout = checkout_for_session(session_id) if len(session_id) <= 255 else None
     if checkout is None or checkout.provider != "test":
         abort(404)
+    try:
+        test_provider().check_enabled()  # a checkout is paid only through the provider configured now
+    except ProviderNotConfigured as exc:
+        abort(409, str(exc))
     return checkout
 
 
+def test_payment_limit() -> str:
+    return current_app.config.get("TEST_PAYMENT_RATE_LIMIT", "10 per minute;30 per hour")
+
+
 @bp.route("/test-payments/<session_id>", methods=["GET", "POST"])
+@limiter.limit(test_payment_limit, methods=["POST"])
 def test_payment(session_id: str):
     """Pay a test session with a Stripe test card; success goes through the same fulfilment as Stripe."""
     checkout = _test_checkout(session_id)
@@ -128,4 +144,5 @@ def bill_of_sale(token: str):
     order = db.session.scalar(select(Order).where(Order.status_token_hash == token_hash(token)))
     if order is None:
         abort(404)
-    return render_template("checkout/bill_of_sale.html", order=order, shop_name=live_catalog().shop_name)
+    html = render_template("checkout/bill_of_sale.html", order=order, shop_name=live_catalog().shop_name)
+    return keep_private(make_response(html))

@@ -16,7 +16,7 @@ from email.utils import format_datetime, parseaddr
 from typing import Any, Protocol, TextIO
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import clock
 from ..config import ConfigError
@@ -114,6 +114,27 @@ class SendReport:
         return f"sent {self.sent}, will retry {self.retried}, gave up on {self.dead}"
 
 
+CLAIM_LEASE = timedelta(minutes=5)  # a sender that dies mid-send leaves the message due again after this
+
+
+def _claim(message_id: int, now: datetime) -> bool:
+    """Take a due message for this sender alone, on any engine and any number of hosts. Commits.
+
+    A conditional UPDATE is atomic everywhere (PostgreSQL re-checks it after a concurrent one, SQLite runs one at
+    a time): the first sender moves the message's next attempt past the lease and counts the attempt, and every
+    other sender's UPDATE then matches no row.
+    """
+    db.session.rollback()  # start from a fresh transaction, so the UPDATE sees the latest committed state
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .values(next_attempt_at=now + CLAIM_LEASE, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
 def deliver_due(transport: Transport, sender: str, batch: int = 50) -> SendReport:
     """Try every pending message whose time has come, committing the result of each one."""
     now = clock.now()
@@ -130,16 +151,9 @@ def deliver_due(transport: Transport, sender: str, batch: int = 50) -> SendRepor
 
 
 def _deliver_one(message_id: int, transport: Transport, sender: str, now: datetime, report: SendReport) -> None:
-    # The row lock keeps two senders from mailing the same message; skip_locked lets them share the queue.
-    row = db.session.scalar(
-        select(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
-        .with_for_update(skip_locked=True)
-    )
-    if row is None:
-        db.session.rollback()
+    if not _claim(message_id, now):
         return
-    row.attempts += 1
+    row = db.session.get(OutboxMessage, message_id)
     try:
         transport.send(build_message(row, sender, now))
     except (OSError, smtplib.SMTPException) as exc:

@@ -12,7 +12,7 @@ from ..domain.progress import short_day
 from ..extensions import limiter
 from ..services import tracking
 from ..services.orders import token_hash
-from ..web import not_modified, render_page_or_fragment
+from ..web import keep_private, not_modified, render_page_or_fragment
 from .forms import LookupForm
 from .presenters import status_json
 
@@ -27,11 +27,12 @@ def lookup_limit() -> str:
 
 @bp.after_request
 def keep_the_link_private(response: Response) -> Response:
-    """Status links are secrets: no search index, no Referer, no shared caches."""
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers.setdefault("Cache-Control", "private, no-cache")
-    return response
+    """Status links are secrets: no search index, no Referer, no shared caches.
+
+    The lookup page holds no secret, and its form must send a same-origin Referer: over HTTPS, Flask-WTF
+    refuses a POST without one ("The referrer header is missing").
+    """
+    return keep_private(response, "same-origin" if request.endpoint == "orders.lookup" else "no-referrer")
 
 
 @bp.context_processor

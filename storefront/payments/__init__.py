@@ -6,8 +6,6 @@ Services reach a provider only through `provider()` here; no service or view imp
 
 from __future__ import annotations
 
-from flask import current_app
-
 from .port import (
     CardDeclined,
     InvalidEvent,
@@ -15,7 +13,9 @@ from .port import (
     PaymentError,
     PaymentsNotConfigured,
     Provider,
+    ProviderNotConfigured,
     UnknownTestCard,
+    configured_name,
 )
 from .stripe_gateway import StripeProvider
 from .test_gateway import TestProvider
@@ -27,6 +27,7 @@ __all__ = [
     "PaymentError",
     "PaymentsNotConfigured",
     "Provider",
+    "ProviderNotConfigured",
     "UnknownTestCard",
     "configured_name",
     "provider",
@@ -34,11 +35,6 @@ __all__ = [
 ]
 
 _PROVIDERS: dict[str, Provider] = {"stripe": StripeProvider(), "test": TestProvider()}
-
-
-def configured_name() -> str:
-    """The provider new checkouts use: 'stripe' with a secret key, else 'test'."""
-    return "stripe" if current_app.config.get("STRIPE_SECRET_KEY") else "test"
 
 
 def provider(name: str | None = None) -> Provider:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from flask import current_app
+
 if TYPE_CHECKING:
     from ..models import Checkout, Order
 
@@ -30,6 +32,17 @@ class CardDeclined(PaymentError):
 
 class UnknownTestCard(PaymentError):
     """Not one of the Stripe test card numbers the test payment page accepts."""
+
+
+class ProviderNotConfigured(PaymentError):
+    """A checkout made with a provider this shop no longer takes payments through (a test checkout on a
+    host with a live Stripe key): it can never be paid here."""
+
+
+def configured_name() -> str:
+    """The provider new checkouts use, and the only one that may take a payment now: 'stripe' with a secret
+    key, else 'test' (which the config allows only in development, tests or with TEST_PAYMENTS=1)."""
+    return "stripe" if current_app.config.get("STRIPE_SECRET_KEY") else "test"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ from flask import current_app, has_request_context, url_for
 
 from ..domain.statuses import CheckoutStatus
 from ..models import Checkout, Order
-from .port import CardDeclined, InvalidEvent, NewSession, UnknownTestCard
+from .port import CardDeclined, InvalidEvent, NewSession, ProviderNotConfigured, UnknownTestCard, configured_name
+
+TEST_MODE_OFF = "This shop now takes real payments, so this test checkout cannot be paid. Nothing was charged."
 
 SESSION_LIFETIME = timedelta(hours=1)
 SUCCEEDS = "4242424242424242"
@@ -46,7 +48,12 @@ class TestProvider:
         return NewSession(id=session_id, url=payment_page_url(session_id))
 
     def retrieve_session(self, checkout: Checkout) -> dict[str, Any] | None:
-        """The test session in the shape of a Stripe Checkout Session, read from the checkout row."""
+        """The test session in the shape of a Stripe Checkout Session, read from the checkout row.
+
+        Where real payments are configured, no test session exists: it can never become an order there.
+        """
+        if configured_name() != self.name:
+            return None
         paid = checkout.status in PAID_STATES
         status = "complete" if paid else ("expired" if checkout.status == CheckoutStatus.EXPIRED else "open")
         return {
@@ -77,6 +84,11 @@ class TestProvider:
 
     # --- what only the test payment page needs --------------------------------------------------------------
 
+    def check_enabled(self) -> None:
+        """Test payments are taken only where they are the configured provider."""
+        if configured_name() != self.name:
+            raise ProviderNotConfigured(TEST_MODE_OFF)
+
     def expires_at(self, checkout: Checkout) -> datetime:
         return checkout.created_at + SESSION_LIFETIME
 
@@ -94,6 +106,7 @@ class TestProvider:
 
     def charge(self, card_number: str) -> None:
         """Accept the succeeding test card, refuse the declining one, and reject anything else."""
+        self.check_enabled()
         digits = re.sub(r"[\s-]", "", card_number or "")
         if digits == SUCCEEDS:
             return

@@ -63,6 +63,7 @@ def place_order(
         forecast_earliest=date.fromisoformat(snapshot["estimate"]["earliest"]),
         forecast_latest=date.fromisoformat(snapshot["estimate"]["latest"]),
         paid_at=paid_at,
+        test_mode=checkout.provider == "test",
     )
     db.session.add(order)
     db.session.flush()

@@ -68,3 +68,31 @@ def ensure_demo_staff() -> tuple[str, str, bool]:
         return DEMO_EMAIL, DEMO_PASSWORD, False
     create_staff(DEMO_EMAIL, DEMO_PASSWORD)
     return DEMO_EMAIL, DEMO_PASSWORD, True
+
+
+def end_sessions(staff: StaffUser) -> None:
+    """Every session of this user ends: the version in their cookies no longer matches. Commits."""
+    staff.session_version += 1
+    db.session.commit()
+
+
+def set_password(email: str, password: str) -> StaffUser:
+    """Give a staff account a new password and end all of its sessions."""
+    staff = find_staff(email)
+    if staff is None:
+        raise StaffError(f"There is no staff account for {normalise_email(email)}.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    staff.password_hash = _hasher.hash(password)
+    end_sessions(staff)
+    return staff
+
+
+def deactivate(email: str) -> StaffUser:
+    """Stop a staff account from signing in and end all of its sessions."""
+    staff = find_staff(email)
+    if staff is None:
+        raise StaffError(f"There is no staff account for {normalise_email(email)}.")
+    staff.active = False
+    end_sessions(staff)
+    return staff

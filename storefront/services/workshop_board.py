@@ -62,6 +62,7 @@ class Card:
     late: bool
     ready: bool
     at_risk: bool  # the live forecast is past the promised window
+    test_mode: bool = False  # paid with a test card: nothing was charged, do not build it
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ def _board_query(term: str, waiting_parts: bool = True):
         Order.lines,
         Order.promised_latest,
         Order.forecast_latest,
+        Order.test_mode,
         waiting.label("parts_waiting"),
     ).join(Order, WorkOrder.order_id == Order.id)
     if term:
@@ -144,6 +146,7 @@ def _card(row, today: date, tz: str) -> Card:
         late=planned is not None and planned < today and row.stage != StageCode.DELIVERED,
         ready=row.stage == StageCode.SOURCING and row.parts_waiting == 0,
         at_risk=row.stage != StageCode.DELIVERED and row.forecast_latest > row.promised_latest,
+        test_mode=row.test_mode,
     )
 
 

@@ -9,6 +9,7 @@ from storefront import create_app
 from storefront.extensions import db
 from storefront.models import StaffUser
 from storefront.services.staff import DEMO_EMAIL, authenticate
+from tests.conftest import REDIS_URL
 from tests.support.backoffice import STAFF_EMAIL, STAFF_PASSWORD, act, csrf_from, fresh, sign_in
 
 
@@ -104,7 +105,8 @@ def test_back_office_pages_are_not_cached(staff_client):
 
 
 def test_the_session_cookie_is_secure_outside_development(tmp_path):
-    app = create_app({"SECRET_KEY": "x" * 32, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    production = {"SECRET_KEY": "x" * 32, "TEST_PAYMENTS": True, "RATELIMIT_STORAGE_URI": REDIS_URL}
+    app = create_app({**production, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax" and app.config["REMEMBER_COOKIE_SECURE"]
 

@@ -17,7 +17,7 @@ def sign_in(client, email: str = "planner@voltwerk.example") -> StaffUser:
     with current_app.test_request_context(environ_base=client.environ_base):
         identifier = current_app.login_manager._session_identifier_generator()  # "strong" session protection
     with client.session_transaction() as sess:
-        sess.update({"_user_id": str(staff.id), "_fresh": True, "_id": identifier})
+        sess.update({"_user_id": staff.get_id(), "_fresh": True, "_id": identifier})
     return staff
 
 
