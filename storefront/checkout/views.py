@@ -15,7 +15,6 @@ from ..payments import PaymentError
 from ..services.catalog import live_catalog
 from ..services.checkout import Customer, Urls, checkout_for_session, start_checkout
 from ..services.fulfil import fulfil
-from ..services.links import status_url
 from ..services.orders import token_hash
 from ..services.quote import Quote, quote
 from .forms import CheckoutForm
@@ -44,7 +43,7 @@ def checkout_configure_url(checkout) -> str:
 
 @bp.context_processor
 def _helpers():
-    return {"status_url": status_url, "checkout_configure_url": checkout_configure_url}
+    return {"checkout_configure_url": checkout_configure_url}
 
 
 def _urls(current: Quote) -> Urls:

@@ -21,7 +21,7 @@ from ..mail.outbox import enqueue
 from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
 from ..timeutil import local_date
 from .catalog import assembly_capacity
-from .links import status_url
+from .links import calendar_url, status_url
 from .planning import replan_in_transaction
 from .supply import booked_slots
 
@@ -163,7 +163,8 @@ def _queue_confirmation(order: Order, catalog: Catalog) -> None:
         f"Hello {order.first_name},\n\n"
         f"Thank you for your order {order.number}. We build your e-bike to order.\n\n"
         f"{lines}\n  Total paid: {format_cents(order.total_cents, order.currency)}\n\n"
-        f"Estimated delivery: {order.promised_earliest:%a %d %b %Y} to {order.promised_latest:%a %d %b %Y}.\n\n"
+        f"Estimated delivery: {order.promised_earliest:%a %d %b %Y} to {order.promised_latest:%a %d %b %Y}.\n"
+        f"Add it to your calendar: {calendar_url(order)}\n\n"
         f"Follow every step of the build here (keep this link private):\n{status_url(order)}\n\n"
         f"{catalog.shop_name}\n"
     )

@@ -26,6 +26,7 @@ from .orders import token_hash
 # How the page's heading finishes "your bike is ...", and the sentence under it, per workshop stage.
 STAGE_PHRASES = {
     "sourcing": ("waiting for its parts", "We are gathering every part of your build; each one is listed below."),
+    "ready": ("ready to be built", "Every part of your build is reserved in our workshop; assembly is next."),
     "assembly": ("being built", "A mechanic in our workshop is building your bike by hand."),
     "testing": ("being tested", "Your bike is going through our test checklist, road test included."),
     "shipping": ("being packed", "It passed every check and is being packed for the carrier."),
@@ -204,14 +205,16 @@ def status_view(token: str) -> StatusView | None:
     parts = [line for line in work.parts if line.state != "released" or work.stage == "cancelled"]
     cancelled = work.stage == "cancelled" or order.cancelled_at is not None
     stage = "cancelled" if cancelled else work.stage
+    ready = stage == "sourcing" and bool(parts) and all(progress.in_hand(p.state) for p in parts)
+    phrase, headline = STAGE_PHRASES["ready" if ready else stage]
     return StatusView(
         token=token,
         number=order.number or "",
         first_name=order.first_name,
         city=str((order.address or {}).get("city", "")),
         stage=stage,
-        phrase=STAGE_PHRASES[stage][0],
-        headline=STAGE_PHRASES[stage][1],
+        phrase=phrase,
+        headline=headline,
         live=stage not in progress.FINAL_STAGES,
         percent=progress.progress_percent(stage, sum(progress.in_hand(p.state) for p in parts), len(parts)),
         steps=_steps(order, work, stage, zone),
