@@ -98,6 +98,9 @@ def _editing(work_order_id: int, version: int | None) -> Iterator[WorkOrder]:
     if version != work_order.version:
         raise WorkOrderChanged()
     try:
+        # Claim the row first (a version-checked UPDATE): a concurrent writer fails here, before stock counters move.
+        work_order.updated_at = now()
+        db.session.flush()
         yield work_order
         db.session.commit()
     except StaleDataError as exc:

@@ -65,6 +65,16 @@ def journey(page, base: str):
     page.goto(f"{base}/orders/{order.status_token}")
     expect(page.locator(".order-number")).to_have_text(order.number)
     yield "status"
+    page.locator("#change-delivery").click()
+    page.get_by_label("ZIP or postal code").fill("K1A 0B1")  # an Ontario code for a Quebec address
+    page.get_by_label("Email used for the order").fill("alan@example.com")
+    page.get_by_role("button", name="Save delivery details").click()
+    expect(page.locator("#postal_code-error")).to_contain_text("not in Quebec")
+    expect(page.get_by_label("ZIP or postal code")).to_be_focused()
+    yield "delivery-change-errors"
+    page.goto(f"{base}/orders/{order.status_token}/cancel")
+    expect(page.get_by_role("button", name="Yes, cancel and refund")).to_be_visible()
+    yield "cancel-confirmation"
     page.goto(f"{base}/bill-of-sale/{order.status_token}")
     expect(page.locator("#bill-number")).to_have_text(order.number)
     yield "bill-of-sale"
