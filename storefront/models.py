@@ -191,6 +191,7 @@ class WorkOrderEvent(db.Model):
     work_order_id: Mapped[int] = mapped_column(sa.ForeignKey("work_orders.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
+    actor: Mapped[str | None] = mapped_column(sa.String(16))  # "customer" for self-service; staff_id names staff
     action: Mapped[str] = mapped_column(sa.String(32))
     from_stage: Mapped[str | None] = mapped_column(sa.String(16))
     to_stage: Mapped[str | None] = mapped_column(sa.String(16))

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..auth import end_staff_session, staff_only, start_staff_session
+from ..domain.stages import MOVES
 from ..extensions import limiter
 from ..payments import PaymentError
 from ..services import inventory, workshop
@@ -161,8 +162,18 @@ def _act(work_order_id: int, name: str, form, call):
         return _render_work_order(work_order_id, problem=f"The refund failed, so nothing changed: {exc}", status=502)
     except ValueError as exc:  # IllegalTransition, InvalidTracking, InvalidInput: each carries its message
         return _render_work_order(work_order_id, submitted={name: form}, problem=str(exc), status=422)
-    flash(f"Saved: {event.note}" if event.action != "checklist" else event.note)
+    flash(_saved(event))
     return redirect(url_for("backoffice.work_order", work_order_id=work_order_id), 303)
+
+
+def _saved(event) -> str:
+    """What staff read after an action: what was done, then what the customer was told."""
+    if event.action == "checklist":
+        return event.note
+    if event.action == "note":
+        return "Note sent to the customer." if event.customer_visible else "Internal note saved."
+    done = MOVES[event.action].label if event.action in MOVES else "Saved"
+    return f"{done}: done. The customer was told: “{event.note}”"
 
 
 def _render_work_order(work_order_id: int, submitted: dict | None = None, problem: str | None = None, status=200):

@@ -23,7 +23,6 @@ from ..services.checkout import (
     test_session_expired,
 )
 from ..services.fulfil import fulfil_checkout
-from ..services.links import status_url
 from ..services.orders import token_hash
 from ..services.quote import Quote, quote
 from ..web import keep_private
@@ -53,7 +52,7 @@ def checkout_configure_url(checkout) -> str:
 
 @bp.context_processor
 def _helpers():
-    return {"status_url": status_url, "checkout_configure_url": checkout_configure_url}
+    return {"checkout_configure_url": checkout_configure_url}
 
 
 def _urls(current: Quote) -> Urls:

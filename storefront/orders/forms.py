@@ -1,10 +1,13 @@
-"""The order lookup form: an order number and the email it was placed with."""
+"""Customer forms on the orders pages: the lookup, and the self-service cancel and delivery change."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, Regexp
+
+from ..checkout.forms import CheckoutForm
+from ..services.self_service import Delivery
 
 
 def _strip(value: str | None) -> str | None:
@@ -32,3 +35,33 @@ class LookupForm(FlaskForm):
         ],
         render_kw={"autocomplete": "email", "maxlength": 254},
     )
+
+
+def _order_email(label: str = "Email used for the order") -> EmailField:
+    return EmailField(
+        label,
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter the email you ordered with."),
+            Length(max=254, message="That email address is too long."),
+            Email("Enter a valid email address."),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
+
+
+class CancelOrderForm(FlaskForm):
+    """The confirmation step of a self-service cancel: the email on the order proves it is the customer."""
+
+    email = _order_email()
+
+
+class DeliveryForm(CheckoutForm):
+    """A new delivery address and phone, checked exactly as at checkout, plus the email on the order."""
+
+    full_name = None
+    terms = None
+    email = _order_email()
+
+    def delivery(self) -> Delivery:
+        return Delivery(self.phone.data or None, self.address())

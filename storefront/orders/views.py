@@ -1,28 +1,37 @@
-"""The customer's order tracker: the private status page, its polled fragment, its JSON form and the lookup."""
+"""The customer's order tracker: the private status page, its polled fragment, its JSON form, the lookup,
+the delivery window as a calendar file, and the self-service cancel and delivery change."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from .. import cache
+from .. import cache, clock
+from ..domain import ics
 from ..domain.progress import short_day
 from ..extensions import limiter
-from ..services import tracking
+from ..payments import PaymentError
+from ..services import self_service, tracking
+from ..services.catalog import live_catalog
 from ..services.orders import token_hash
 from ..web import keep_private, not_modified, render_page_or_fragment
-from .forms import LookupForm
+from .forms import CancelOrderForm, DeliveryForm, LookupForm
 from .presenters import status_json
 
 bp = Blueprint("orders", __name__)
 
+REFUND_FAILED = "We could not reach our payment provider to refund you, so nothing was changed. Please try again."
 NO_MATCH = "We could not find an order with that number and email. Please check both and try again."
 
 
 def lookup_limit() -> str:
     return current_app.config.get("LOOKUP_RATE_LIMIT", "10 per minute")
+
+
+def self_service_limit() -> str:
+    return current_app.config.get("SELF_SERVICE_RATE_LIMIT", "5 per minute")
 
 
 @bp.after_request
@@ -43,23 +52,23 @@ def formatting() -> dict:
 _rendered = cache.named("status_html")  # status fragments, keyed by order and status fingerprint
 
 
-def _rendered_status(token: str, stamp: tracking.Stamp) -> tuple[str, Markup]:
-    """(order number, rendered status fragment), built once per order and status fingerprint."""
+def _rendered_status(token: str, stamp: tracking.Stamp) -> tuple[str, str, Markup]:
+    """(order number, stage, rendered status fragment), built once per order and status fingerprint."""
     poll_seconds = _poll_seconds()
 
-    def render() -> tuple[str, Markup] | None:
+    def render() -> tuple[str, str, Markup] | None:
         view = tracking.status_view(token)
         if view is None:
             return None
         html = render_template("orders/partials/_progress.html", view=view, poll_seconds=poll_seconds)
-        return view.number, Markup(html)
+        return view.number, view.stage, Markup(html)
 
     return _rendered.get_or_make((token_hash(token), stamp.etag, poll_seconds), render) or abort(404)
 
 
 def _status_page(token: str, stamp: tracking.Stamp) -> str:
-    number, progress_html = _rendered_status(token, stamp)
-    return render_template("orders/status.html", number=number, token=token, progress_html=progress_html)
+    number, stage, progress_html = _rendered_status(token, stamp)
+    return render_template("orders/status.html", number=number, stage=stage, token=token, progress_html=progress_html)
 
 
 @bp.get("/orders/<token>")
@@ -74,7 +83,7 @@ def progress(token: str):
     """The polled status fragment; an unchanged status answers 304 after a single query."""
     stamp = tracking.status_stamp(token) or abort(404)
     return render_page_or_fragment(
-        lambda: _status_page(token, stamp), lambda: _rendered_status(token, stamp)[1], etag=stamp.etag
+        lambda: _status_page(token, stamp), lambda: _rendered_status(token, stamp)[2], etag=stamp.etag
     )
 
 
@@ -104,9 +113,66 @@ def lookup():
     return redirect(url_for("orders.status", token=order.status_token), 303)
 
 
+@bp.get("/orders/<token>/delivery.ics")
+def delivery_calendar(token: str):
+    """The promised delivery window as a calendar file; it names the order number and nothing personal."""
+    order = self_service.order_for_token(token) or abort(404)
+    catalog = live_catalog()
+    body = ics.delivery_window(
+        order.number or "", catalog.shop_name, order.promised_earliest, order.promised_latest, clock.now(), request.host
+    )
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{order.number}-delivery.ics"'
+    return response
+
+
+@bp.route("/orders/<token>/cancel", methods=["GET", "POST"])
+@limiter.limit(self_service_limit, methods=["POST"])
+def cancel(token: str):
+    """Cancel for a full refund while the parts are being gathered: a confirmation step, then the cancel."""
+    order = self_service.order_for_token(token) or abort(404)
+    form, problem = CancelOrderForm(), None
+    if self_service.can_cancel(order) and form.validate_on_submit():
+        try:
+            self_service.cancel(order, form.email.data)
+        except self_service.WrongEmail as exc:
+            form.email.errors.append(str(exc))
+        except (self_service.TooLate, PaymentError) as exc:
+            problem = str(exc) if isinstance(exc, self_service.TooLate) else REFUND_FAILED
+        else:
+            flash("Your order is cancelled. The full refund is on its way to your card; we have emailed you.")
+            return redirect(url_for("orders.status", token=token), 303)
+    status = 422 if form.errors else (409 if problem else 200)
+    return render_template("orders/cancel.html", order=order, token=token, form=form, problem=problem), status
+
+
+@bp.route("/orders/<token>/delivery", methods=["GET", "POST"])
+@limiter.limit(self_service_limit, methods=["POST"])
+def change_delivery(token: str):
+    """Change the delivery address or phone until the bike ships, checked as at checkout."""
+    order = self_service.order_for_token(token) or abort(404)
+    form, problem = DeliveryForm(data={"phone": order.phone, **order.address}), None
+    if self_service.can_change_delivery(order) and form.validate_on_submit():
+        try:
+            changed = self_service.change_delivery(order, form.email.data, form.delivery())
+        except self_service.WrongEmail as exc:
+            form.email.errors.append(str(exc))
+        except self_service.TooLate as exc:
+            problem = str(exc)
+        else:
+            flash(
+                "Delivery details saved. We have emailed you a note of the change." if changed else "Nothing changed."
+            )
+            return redirect(url_for("orders.status", token=token), 303)
+    status = 422 if form.errors else (409 if problem else 200)
+    return render_template("orders/delivery.html", order=order, token=token, form=form, problem=problem), status
+
+
 @bp.errorhandler(429)
-def too_many_lookups(error):
-    """A friendly page instead of a bare 429 when someone tries too many order numbers."""
+def too_many_attempts(error):
+    """A friendly page instead of a bare 429: the lookup form, or the shop's page for other order actions."""
+    if request.endpoint != "orders.lookup":
+        return render_template("error.html", error=error), 429
     message = "Too many attempts from your connection. Please wait a minute, then try again."
     return render_template("orders/lookup.html", form=LookupForm(formdata=None), message=message, limited=True), 429
 

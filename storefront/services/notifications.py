@@ -19,6 +19,8 @@ def queue_customer_update(order: Order, event: WorkOrderEvent) -> OutboxMessage 
         news = "a note from the workshop"
     elif event.action == "forecast":
         news = "a new delivery estimate"
+    elif event.action == "delivery_changed":
+        news = "your delivery details changed"
     else:
         news = NEWS_BY_STAGE.get(event.to_stage or "", "an update")
     return enqueue_mail(

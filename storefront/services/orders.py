@@ -22,7 +22,7 @@ from ..mail.outbox import enqueue_mail
 from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
 from ..timeutil import local_date
 from .catalog import assembly_capacity
-from .links import status_url
+from .links import calendar_url, status_url
 from .planning import replan_in_transaction
 from .supply import booked_slots
 
@@ -174,4 +174,5 @@ def _queue_confirmation(order: Order, catalog: Catalog) -> None:
         order=order,
         status_link=status_url(order),
         shop_name=catalog.shop_name,
+        calendar_link=calendar_url(order),
     )

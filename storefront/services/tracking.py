@@ -29,6 +29,8 @@ from .orders import token_hash
 _PLANNED_COLUMNS = tuple(
     getattr(WorkOrder, column) for column in dict.fromkeys(s.planned_column for s in STAGES.values()) if column
 )
+# Sourcing with every part already reserved: the heading says what the parts table shows.
+PARTS_READY = ("ready to be built", "Every part of your build is reserved in our workshop; assembly is next.")
 # A dummy digest compared when no order matches, so a miss takes as long as a wrong email.
 _NO_MATCH = token_hash("no order matches")
 
@@ -189,14 +191,16 @@ def status_view(token: str) -> StatusView | None:
     cancelled = work.stage == StageCode.CANCELLED or order.cancelled_at is not None
     stage = StageCode.CANCELLED if cancelled else work.stage
     tested = progress.STAGE_INDEX.get(stage, 0) > progress.STAGE_INDEX[StageCode.TESTING]
+    ready = stage == StageCode.SOURCING and bool(parts) and all(progress.in_hand(p.state) for p in parts)
+    phrase, headline = PARTS_READY if ready else (STAGES[stage].phrase, STAGES[stage].headline)
     return StatusView(
         token=token,
         number=order.number or "",
         first_name=order.first_name,
         city=str((order.address or {}).get("city", "")),
         stage=stage,
-        phrase=STAGES[stage].phrase,
-        headline=STAGES[stage].headline,
+        phrase=phrase,
+        headline=headline,
         live=stage not in progress.FINAL_STAGES,
         percent=progress.progress_percent(stage, sum(progress.in_hand(p.state) for p in parts), len(parts)),
         steps=_steps(order, work, stage, zone),

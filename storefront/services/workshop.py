@@ -90,6 +90,9 @@ def _editing(work_order_id: int, version: int | None) -> Iterator[WorkOrder]:
             raise WorkOrderNotFound(work_order_id)
         if version != work_order.version:
             raise WorkOrderChanged()
+        # Claim the row first (a version-checked UPDATE): a concurrent writer fails here, before stock moves.
+        work_order.updated_at = now()
+        db.session.flush()
         yield work_order
 
 
@@ -102,6 +105,7 @@ def _record(
     visible: bool,
     from_stage: str | None = None,
     to_stage: str | None = None,
+    actor: str | None = None,
 ) -> WorkOrderEvent:
     """Write the audit event, bump the version, and tell the customer when they can see it."""
     moment = now()
@@ -110,6 +114,7 @@ def _record(
         work_order=work_order,
         at=moment,
         staff_id=staff_id,
+        actor=actor,
         action=action,
         from_stage=from_stage,
         to_stage=to_stage,
@@ -122,7 +127,9 @@ def _record(
     return event
 
 
-def _enter(work_order: WorkOrder, move: Move, staff_id: int | None, note: str | None) -> WorkOrderEvent:
+def _enter(
+    work_order: WorkOrder, move: Move, staff_id: int | None, note: str | None, actor: str | None = None
+) -> WorkOrderEvent:
     moment = now()
     stamp = STAGES[move.target].started_column
     if stamp and getattr(work_order, stamp) is None:
@@ -130,7 +137,9 @@ def _enter(work_order: WorkOrder, move: Move, staff_id: int | None, note: str | 
     work_order.stage = move.target
     work_order.stage_entered_at = moment
     text = (note or "").strip() or move.customer_message
-    event = _record(work_order, staff_id, move.action, text, visible=True, from_stage=move.source, to_stage=move.target)
+    event = _record(
+        work_order, staff_id, move.action, text, visible=True, from_stage=move.source, to_stage=move.target, actor=actor
+    )
     replan_in_transaction(moment, cause=move.action)  # a slot used, freed or needed again moves the others
     return event
 
@@ -165,12 +174,15 @@ def ship(
     return event
 
 
-def cancel(work_order_id: int, *, version: int | None, staff_id: int | None, note: str | None = None) -> WorkOrderEvent:
-    """Cancel before assembly: release reservations and promised deliveries, refund, tell the customer."""
+def cancel(
+    work_order_id: int, *, version: int | None, staff_id: int | None, note: str | None = None, actor: str | None = None
+) -> WorkOrderEvent:
+    """Cancel before assembly: release reservations and promised deliveries, refund, tell the customer.
+    `actor="customer"` records a cancel the customer made from the status page."""
     with _editing(work_order_id, version) as work_order:
         chosen = check("cancel", situation(work_order))
         _release_parts(work_order)
-        event = _enter(work_order, chosen, staff_id, note)
+        event = _enter(work_order, chosen, staff_id, note, actor)
         order = work_order.order
         order.cancelled_at = work_order.cancelled_at
         db.session.flush()  # a concurrent change stops us here, before any money moves

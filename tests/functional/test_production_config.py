@@ -8,12 +8,12 @@ import sys
 
 import pytest
 from sqlalchemy import func, select
-from storefront.payments.test_gateway import TEST_MODE_OFF
 
 from storefront import create_app
 from storefront.config import ConfigError
 from storefront.extensions import db
 from storefront.models import Order
+from storefront.payments.test_gateway import TEST_MODE_OFF
 from tests.conftest import REDIS_URL
 from tests.support.checkout import csrf_token, submit_checkout
 

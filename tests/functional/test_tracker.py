@@ -73,7 +73,7 @@ def test_a_very_long_path_is_a_404_not_a_500(client):
 @pytest.mark.parametrize(
     ("stage", "current", "headline"),
     [
-        ("sourcing", "sourcing", 'Ada, your bike is <span id="stage-name">waiting for its parts'),
+        ("sourcing", "sourcing", 'Ada, your bike is <span id="stage-name">ready to be built'),  # every part in stock
         ("assembly", "assembly", "being built"),
         ("testing", "testing", "being tested"),
         ("shipping", "shipping", "being packed"),
