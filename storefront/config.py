@@ -55,6 +55,7 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "FIXED_NOW": None,  # tests and the simulator pin the clock here
+        "PASSWORD_HASH_PARAMS": None,  # argon2 Parameters; None keeps argon2-cffi's defaults (tests pick the cheapest)
     }
     config.update(overrides)
     if not config["SECRET_KEY"]:

@@ -7,6 +7,7 @@ import os
 from datetime import UTC, datetime
 
 import pytest
+from argon2.profiles import CHEAPEST
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -41,6 +42,7 @@ def app(database_url):
             "FIXED_NOW": FIXED_NOW,
             "RATELIMIT_STORAGE_URI": "memory://",
             "SERVER_NAME": None,
+            "PASSWORD_HASH_PARAMS": CHEAPEST,  # production keeps argon2-cffi's defaults
         }
     )
     with app.app_context():

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront import create_app
+from storefront.config import build_config
 from storefront.extensions import db
 from storefront.models import StaffUser
 from storefront.services.staff import DEMO_EMAIL, authenticate
@@ -69,6 +70,11 @@ def test_passwords_are_stored_as_argon2_hashes(staff_user):
     assert staff_user.password_hash.startswith("$argon2id$")
     assert STAFF_PASSWORD not in staff_user.password_hash
     assert authenticate(STAFF_EMAIL.upper(), STAFF_PASSWORD).id == staff_user.id
+
+
+def test_tests_hash_with_argon2_s_cheapest_profile_and_production_with_its_defaults(staff_user, tmp_path):
+    assert staff_user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert build_config(str(tmp_path), {"SECRET_KEY": "x" * 32})["PASSWORD_HASH_PARAMS"] is None
 
 
 def test_login_is_rate_limited(client, staff_user):
