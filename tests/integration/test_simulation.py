@@ -1,4 +1,6 @@
-"""The simulator: the real services on a synthetic workshop, reproducible from its seed."""
+"""The simulator: the real services on a synthetic workshop, reproducible from its seed.
+
+How long a run takes is measured by bench/timings.py, never asserted here."""
 
 from datetime import date
 
@@ -13,7 +15,6 @@ def test_the_same_seed_gives_the_same_figures_and_a_different_seed_different_one
     assert first.orders > 30 and first.total.delivered > 10
     assert first.total == again.total and first.slip_emails == again.slip_emails
     assert (other.orders, other.total) != (first.orders, first.total)
-    assert first.seconds < 20
 
 
 def test_staff_and_suppliers_go_through_the_back_office_services(app):
@@ -36,4 +37,3 @@ def test_ninety_days_at_the_default_rate_keep_at_least_95_percent_of_promises(ap
     assert report.total.delivered > 150
     assert report.total.on_time_pct >= 95.0
     assert report.total.quoted_lead_days < 35  # promises stay within five weeks
-    assert report.seconds < 60
