@@ -63,7 +63,6 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
-    app.context_processor(lambda: {"url_rules": app.view_functions})
     app.jinja_env.filters["money"] = format_cents
     app.jinja_env.filters["day"] = _format_day
     app.jinja_env.filters["moment"] = lambda value: _format_moment(app, value)
