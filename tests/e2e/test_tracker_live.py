@@ -52,8 +52,9 @@ def test_a_stage_change_by_staff_appears_without_a_reload(
     expect(page.locator("#updates li").first).to_contain_text("Your frame is on the assembly stand.")
     assert page.evaluate("window.__sameDocument") is True
 
+    move_to(order, "testing")
     pass_checks(order)
-    move_to(order, "shipped", carrier="UPS", tracking_number="1Z999AA10123456784")
+    move_to(order, "shipped", carrier="ups", tracking_number="1Z999AA10123456784")
     expect(page.locator("#tracking")).to_contain_text("1Z999AA10123456784", timeout=10_000)
     expect(page.locator("#checks li")).to_have_count(6)
     screenshot(page, "tracker-shipped-desktop")
