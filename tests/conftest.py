@@ -20,7 +20,6 @@ pytest_plugins = [
     "tests.support.checkout",
     "tests.support.backoffice",
     "tests.support.tracker",
-    "tests.support.planning",
 ]
 
 # A Tuesday morning in New York; every test sees this clock unless it sets its own.

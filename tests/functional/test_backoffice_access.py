@@ -12,22 +12,24 @@ from storefront.models import StaffUser
 from storefront.services.staff import DEMO_EMAIL, authenticate
 from tests.support.backoffice import STAFF_EMAIL, STAFF_PASSWORD, act, csrf_from, fresh, sign_in
 
+STAFF_BLUEPRINTS = ("backoffice.", "planning.")
+
 
 def backoffice_urls(app) -> list[tuple[str, str]]:
-    """(method, url) for every back-office route, with 1 for each URL argument."""
+    """(method, url) for every route of the staff blueprints, with 1 for each URL argument."""
     found = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("backoffice."):
+        if not rule.endpoint.startswith(STAFF_BLUEPRINTS):
             continue
         url = re.sub(r"<(?:\w+:)?(\w+)>", "1", rule.rule)
         found += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return found
 
 
-def test_every_back_office_route_but_login_sends_outsiders_to_login(client, app_ctx):
+def test_every_back_office_and_planning_route_but_login_sends_outsiders_to_login(client, app_ctx):
     token = csrf_from(client.get("/backoffice/login").get_data(as_text=True))
     routes = backoffice_urls(app_ctx)
-    assert len(routes) >= 13
+    assert len(routes) >= 13 and ("POST", "/backoffice/capacity") in routes
     for method, url in routes:
         if url == "/backoffice/login":
             continue
