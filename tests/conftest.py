@@ -3,6 +3,7 @@ or on the database DATABASE_URL names (CI runs the suite on PostgreSQL that way)
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import UTC, datetime
 
@@ -50,6 +51,23 @@ def app(database_url):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def production_app(database_url):
+    """The app as production configures it (not testing, not debug), on the test database.
+
+    Production installs its own log handlers on the "storefront" and "gunicorn.error" loggers; they are put
+    back afterwards so that no other test logs through them.
+    """
+    loggers = [logging.getLogger(name) for name in ("storefront", "gunicorn.error")]
+    saved = [(logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "p" * 32, "RATELIMIT_STORAGE_URI": "memory://"})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    for logger, (handlers, level, propagate) in zip(loggers, saved, strict=True):
+        logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
 
 
 def _drop_everything() -> None:

@@ -5,7 +5,6 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from storefront import create_app
 from storefront.config import build_config
 from storefront.extensions import db
 from storefront.models import StaffUser
@@ -111,8 +110,8 @@ def test_back_office_pages_are_not_cached(staff_client):
     assert staff_client.get("/backoffice/").headers["Cache-Control"] == "no-store"
 
 
-def test_the_session_cookie_is_secure_outside_development(tmp_path):
-    app = create_app({"SECRET_KEY": "x" * 32, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+def test_the_session_cookie_is_secure_outside_development(production_app):
+    app = production_app
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax" and app.config["REMEMBER_COOKIE_SECURE"]
 
