@@ -27,6 +27,13 @@ pytest_plugins = [
 FIXED_NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Every test that drives Chromium carries the e2e marker, so `-m "not e2e"` never starts a browser."""
+    unmarked = [item.nodeid for item in items if "browser" in item.fixturenames and not item.get_closest_marker("e2e")]
+    if unmarked:
+        raise pytest.UsageError("Browser tests without @pytest.mark.e2e: " + ", ".join(unmarked))
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"

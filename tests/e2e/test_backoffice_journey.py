@@ -3,12 +3,15 @@
 import json
 import urllib.request
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.models import OutboxMessage
 from tests.support.backoffice import FOLDING_BUILD, STAFF_EMAIL, STAFF_PASSWORD
+
+pytestmark = pytest.mark.e2e
 
 STEPS = [
     ("start_assembly", "Assembly", "assembly"),

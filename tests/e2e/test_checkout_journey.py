@@ -2,11 +2,14 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.models import Order
+
+pytestmark = pytest.mark.e2e
 
 
 def test_from_configurator_through_test_card_to_the_success_page_and_status_link(

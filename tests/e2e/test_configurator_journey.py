@@ -2,7 +2,10 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
 
 
 def test_choosing_options_updates_price_and_date_without_a_reload(live_server, page, screenshot):

@@ -2,11 +2,14 @@
 
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from storefront.services import workshop
 from storefront.services.planning import replan
 from tests.support.backoffice import STAFF_EMAIL, STAFF_PASSWORD
+
+pytestmark = pytest.mark.e2e
 
 BUILDS = [
     {"frame": ["step-through"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]},
