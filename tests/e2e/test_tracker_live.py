@@ -34,6 +34,15 @@ def progress_statuses(app_ctx):
     app_ctx.wsgi_app = inner
 
 
+def wait_for(page, condition, timeout_ms: int = 10_000) -> None:
+    """Let the page run until `condition()` holds (checked every 100 ms); fail after `timeout_ms`."""
+    for _ in range(timeout_ms // 100):
+        if condition():
+            return
+        page.wait_for_timeout(100)
+    assert condition(), f"still false after {timeout_ms} ms"
+
+
 def test_a_stage_change_by_staff_appears_without_a_reload(
     live_server, page, screenshot, order_factory, fast_polls, progress_statuses
 ):
@@ -43,8 +52,7 @@ def test_a_stage_change_by_staff_appears_without_a_reload(
     expect(page.locator("#parts")).to_contain_text("ordered from supplier, expected")
     page.evaluate("window.__sameDocument = true")
     screenshot(page, "tracker-sourcing-desktop")
-    page.wait_for_timeout(2500)  # a few unchanged polls: the browser revalidates and the server says 304
-    assert 304 in progress_statuses
+    wait_for(page, lambda: 304 in progress_statuses)  # an unchanged poll: the browser revalidates, the server says 304
 
     move_to(order, "assembly", note="Your frame is on the assembly stand.")
     expect(page.locator("#step-assembly")).to_have_class("step step-current", timeout=10_000)

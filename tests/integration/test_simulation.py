@@ -4,7 +4,16 @@ How long a run takes is measured by bench/timings.py, never asserted here."""
 
 from datetime import date
 
+import pytest
+
 from storefront.simulation.engine import DEFAULT_RATE, SimConfig, run
+
+
+@pytest.fixture(scope="module")
+def ninety_days():
+    """One 90-day run at the defaults (seed 1), shared by the tests that read its figures: a run is the costly
+    part, and the tests only read the report."""
+    return run(SimConfig(days=90, seed=1))
 
 
 def test_the_same_seed_gives_the_same_figures_and_a_different_seed_different_ones(app):
@@ -17,8 +26,8 @@ def test_the_same_seed_gives_the_same_figures_and_a_different_seed_different_one
     assert (other.orders, other.total) != (first.orders, first.total)
 
 
-def test_staff_and_suppliers_go_through_the_back_office_services(app):
-    report = run(SimConfig(days=20, seed=7, test_fail_rate=0.3, start=date(2027, 3, 1)))
+def test_staff_and_suppliers_go_through_the_back_office_services(ninety_days):
+    report = ninety_days
     events = report.events
     # every stage change and checklist was written by services.workshop, every bike in order
     assert events["created"] == report.orders
@@ -32,8 +41,8 @@ def test_the_default_workshop_runs_below_capacity():
     assert SimConfig().rate == DEFAULT_RATE == 3.2  # 80% of 4 bikes a day: the backlog stays bounded
 
 
-def test_ninety_days_at_the_default_rate_keep_at_least_95_percent_of_promises(app):
-    report = run(SimConfig(days=90, seed=1))
+def test_ninety_days_at_the_default_rate_keep_at_least_95_percent_of_promises(ninety_days):
+    report = ninety_days
     assert report.total.delivered > 150
     assert report.total.on_time_pct >= 95.0
     assert report.total.quoted_lead_days < 35  # promises stay within five weeks
