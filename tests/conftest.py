@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from argon2.profiles import CHEAPEST
 from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 
 from storefront import create_app
@@ -22,6 +23,11 @@ pytest_plugins = [
     "tests.support.backoffice",
     "tests.support.tracker",
 ]
+
+# Hypothesis would fail an example that takes over 200 ms, or data generation it finds slow: duration checks that
+# a loaded CI machine trips. No test asserts a duration; bench/ measures them.
+settings.register_profile("storefront", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("storefront")
 
 # A Tuesday morning in New York; every test sees this clock unless it sets its own.
 FIXED_NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
