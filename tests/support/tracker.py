@@ -42,7 +42,7 @@ def move_to(
     assembly, the checklist is passed before testing ends, and the parcel (`carrier` and `tracking_number`,
     DHL by default) must satisfy validate_tracking. Staff start at once: the first step happens an hour after
     `at` (the payment by default) on the shop's clock and each later one an hour after that, so an in-stock
-    build keeps to its plan. `note` goes with the last step. Each service commits.
+    build keeps to its plan. `note` goes with the last step (shipping writes its own). Each service commits.
     """
     work = _work_order(order)
     at = at or order.paid_at
@@ -97,7 +97,7 @@ def _record_checklist(work: WorkOrder, failing: tuple[str, ...]) -> list[str]:
 
 
 def _work_order(order: Order) -> WorkOrder:
-    """The order's work order as the database has it now (services commit through their own flushes)."""
+    """The order's work order, re-read after the services' commits."""
     db.session.expire_all()
     return db.session.scalar(select(WorkOrder).where(WorkOrder.order_id == order.id))
 
