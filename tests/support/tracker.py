@@ -69,6 +69,7 @@ def _leave(work: WorkOrder, note: str | None, parcel: tuple[str | None, str | No
         _record_checklist(work, failing=())
         work = _work_order(work.order)
     if action == "ship":
+        assert note is None, "services.workshop.ship writes its own note for the customer"
         carrier, number = parcel
         workshop.ship(work.id, version=work.version, staff_id=None, carrier=carrier or "", tracking=number or "")
     else:
