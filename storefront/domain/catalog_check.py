@@ -75,11 +75,11 @@ def default_problems(catalog: Catalog) -> list[Problem]:
 
 def reachability_problems(catalog: Catalog) -> list[Problem]:
     """Each offered option that no valid build can contain, naming the rules that strand it."""
-    search = BuildSearch(catalog)
+    reachable = reachable_codes(catalog)
     problems = []
     for gi, g in enumerate(catalog.groups):
         for oi, o in enumerate(g.options):
-            if o.offered and search.find({o.code}) is None:
+            if o.offered and o.code not in reachable:
                 problems.append(Problem(f"groups.{gi}.options.{oi}", _stranded(catalog, o.code)))
     return problems
 
@@ -96,9 +96,13 @@ def _stranded(catalog: Catalog, code: str) -> str:
 
 
 def reachable_codes(catalog: Catalog) -> set[str]:
-    """The offered options that at least one valid build contains."""
+    """The offered options that at least one valid build contains (each build found covers all its options)."""
     search = BuildSearch(catalog)
-    return {o.code for g in catalog.groups for o in g.offered if search.find({o.code}) is not None}
+    reachable: set[str] = set()
+    for code in (o.code for g in catalog.groups for o in g.offered):
+        if code not in reachable:
+            reachable |= search.find({code}) or set()
+    return reachable
 
 
 def _usable_rules(catalog: Catalog) -> list[Rule]:
@@ -181,8 +185,8 @@ class BuildSearch:
                 if not forced_out <= banned:
                     banned |= forced_out
                     changed = True
-            for code in self.offered - banned:
-                if any(t <= banned for t in self.needs.get(code, ())):
+            for code in self.needs.keys() - banned:
+                if any(t <= banned for t in self.needs[code]):
                     banned.add(code)
                     changed = True
             for options in self._open_sets(chosen, banned):
