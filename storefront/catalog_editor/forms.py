@@ -213,8 +213,8 @@ def _workshop(old: dict, w) -> dict:
     numbers = ("assembly_capacity_per_day", "assembly_days", "testing_days", "transit_days", "window_days")
     ws = {**old, **{name: getattr(w, name).data for name in numbers}}
     ws["supplier_buffer_days"] = w.supplier_buffer_days.data
-    ws["working_days"] = [d.strip().lower() for d in w.working_days.data.split(",") if d.strip()]
-    ws["holidays"] = [h.strip() for h in w.holidays.data.splitlines() if h.strip()]
+    ws["working_days"] = [d.strip().lower() for d in (w.working_days.data or "").split(",") if d.strip()]
+    ws["holidays"] = [h.strip() for h in (w.holidays.data or "").splitlines() if h.strip()]
     return ws
 
 
@@ -224,11 +224,11 @@ def validate_workshop_days(form: DraftForm) -> bool:
 
     w = form.workshop.form
     ok = True
-    bad_days = [d for d in w.working_days.data.split(",") if d.strip().lower() not in WEEKDAY_NAMES]
+    bad_days = [d for d in (w.working_days.data or "").split(",") if d.strip().lower() not in WEEKDAY_NAMES]
     if bad_days:
         w.working_days.errors.append(f"Use mon, tue, wed, thu, fri, sat, sun (not {bad_days[0].strip()!r}).")
         ok = False
-    for line in (h.strip() for h in w.holidays.data.splitlines() if h.strip()):
+    for line in (h.strip() for h in (w.holidays.data or "").splitlines() if h.strip()):
         try:
             date.fromisoformat(line)
         except ValueError:
