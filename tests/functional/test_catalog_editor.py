@@ -135,3 +135,30 @@ def test_the_csrf_token_is_checked_on_publish(staff_client):
     response = staff_client.client.post(f"/backoffice/catalog/drafts/{draft_id}/publish", data={"version": "1"})
     assert response.status_code == 400
     assert csrf_from(staff_client.get("/backoffice/catalog/").get_data(as_text=True))
+
+
+def publish_edit(staff_client, **changes) -> None:
+    """Start a draft, save it with `changes` laid over the form, and publish it."""
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    posted = {k: v for k, v in {**fields, **changes}.items() if v is not None}  # None: an unticked checkbox
+    assert staff_client.post(url, posted).status_code == 303
+    page = staff_client.get(url).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    assert staff_client.post(f"/backoffice/catalog/drafts/{draft_id}/publish", {"version": version}).status_code == 303
+
+
+def test_a_paid_order_keeps_its_price_on_the_bill_of_sale_after_a_publish(staff_client, paid_order):
+    before = staff_client.get(f"/bill-of-sale/{paid_order.status_token}").get_data(as_text=True)
+    publish_edit(staff_client, base_cents="1390.00")
+    after = staff_client.get(f"/bill-of-sale/{paid_order.status_token}").get_data(as_text=True)
+    assert "$1,290.00" in after and "$1,390.00" not in after
+    assert re.findall(r"\$[\d,]+\.\d\d", before) == re.findall(r"\$[\d,]+\.\d\d", after)
+
+
+def test_a_shared_link_naming_a_retired_option_opens_with_a_message_and_the_nearest_build(staff_client):
+    publish_edit(staff_client, **{"groups-1-options-0-offered": None})  # retire the 250 W hub motor
+    page = staff_client.get(f"/configure?{BUILD_QUERY}").get_data(as_text=True)
+    assert "Motor: 250 W rear hub is no longer offered. We chose 500 W mid-drive instead." in page
+    assert re.search(r'value="mid-500"[^>]*checked|checked[^>]*value="mid-500"', page)
+    assert 'value="hub-250"' not in page

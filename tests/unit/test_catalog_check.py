@@ -189,3 +189,16 @@ def small_catalogs(draw):
 @given(small_catalogs())
 def test_reachability_matches_brute_force_on_random_small_catalogs(catalog):
     assert reachable_codes(catalog) == brute_force_reachable(catalog)
+
+
+def test_a_shared_link_naming_a_retired_option_gets_a_message_and_the_nearest_valid_build():
+    from storefront.domain.build import parse_build
+
+    catalog = parse_catalog(edited(groups__1__options__0__offered=False))  # the 250 W hub is retired
+    raw = {"frame": ["cargo"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]}
+    build, errors = parse_build(raw, catalog)
+    assert build.picks["motor"] == ("mid-500",)  # the cheapest motor the cargo frame accepts
+    assert [e.message for e in errors] == [
+        "Motor: 250 W rear hub is no longer offered. We chose 500 W mid-drive instead."
+    ]
+    assert violated_rules(build, catalog) == []
