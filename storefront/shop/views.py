@@ -70,7 +70,7 @@ def configure():
     """The configurator: pick options, see price and delivery update live. No query starts a default build."""
     if not request.args:
         catalog = live_catalog()
-        return redirect(url_for("shop.configure", **{g.code: g.options[0].code for g in catalog.groups if g.pick_one}))
+        return redirect(url_for("shop.configure", **catalog.default_picks()))
     return _configurator(*_current_quote())
 
 
