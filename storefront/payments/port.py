@@ -68,6 +68,11 @@ class Provider(Protocol):
         """The event in a webhook body, after checking its signature; raises InvalidEvent otherwise."""
         ...
 
-    def refund(self, order: Order) -> str:
-        """Refund the order's payment in full; returns the provider's refund reference."""
+    def refund(self, order: Order, idempotency_key: str) -> str:
+        """Refund the order's payment in full; returns the provider's refund reference. A retry with the same
+        key refunds nothing twice."""
+        ...
+
+    def label_payment(self, order: Order) -> None:
+        """Tell the provider's record of the payment which order it paid for (never raises)."""
         ...

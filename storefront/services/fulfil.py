@@ -62,8 +62,11 @@ def fulfil_checkout(checkout: Checkout) -> FulfilResult:
 def fulfil_session(session: dict[str, Any]) -> FulfilResult:
     """The provider's word on a session (a verified event, or a retrieval) becomes exactly one order."""
     try:
-        with unit_of_work():
+        with unit_of_work() as uow:
             result = _fulfil_locked(session)
+            if result.outcome is Outcome.CREATED:
+                order = result.order
+                uow.after_commit(lambda: payments.provider(order.checkout.provider).label_payment(order))
         return result
     except IntegrityError:
         # Another transaction created the order first; the unique session id is the backstop.
