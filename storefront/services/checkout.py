@@ -122,12 +122,37 @@ def verify_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
     return payments.provider("stripe").verify_event(payload, signature)
 
 
+def check_event_shape(event: Any) -> None:
+    """Refuse (InvalidEvent) an event whose fields we read are not the types Stripe sends."""
+    if not isinstance(event, Mapping):
+        raise payments.InvalidEvent("the event is not an object")
+    if not isinstance(event.get("id"), str) or not 0 < len(event["id"]) <= 255:
+        raise payments.InvalidEvent("the event id is not a string of 1 to 255 characters")
+    if not isinstance(event.get("type"), str) or not isinstance(event.get("data"), Mapping):
+        raise payments.InvalidEvent("the event has no type or no data")
+    subject = event["data"].get("object")
+    if event["type"] in EVENT_HANDLERS:
+        if not isinstance(subject, Mapping) or not isinstance(subject.get("id"), str) or len(subject["id"]) > 255:
+            raise payments.InvalidEvent("the event's session has no id")
+        if not isinstance(subject.get("metadata") or {}, Mapping):
+            raise payments.InvalidEvent("the event's session metadata is not an object")
+
+
+def is_ours(session: Mapping[str, Any]) -> bool:
+    """A session this shop made carries its checkout id in the metadata; another integration's does not."""
+    return bool((session.get("metadata") or {}).get("checkout_id"))
+
+
 def handle_event(event: Mapping[str, Any]) -> str:
     """Apply one provider event once. Handlers own their unit of work; the event id is stored after it."""
+    check_event_shape(event)
     if db.session.get(StripeEvent, event["id"]) is not None:
         return EventOutcome.DUPLICATE
     handler = EVENT_HANDLERS.get(event["type"])
     if handler is None:
+        return EventOutcome.IGNORED
+    if not is_ours(event["data"]["object"]):
+        log.info("stripe event %s (%s) is for a session this shop did not make; ignored", event["id"], event["type"])
         return EventOutcome.IGNORED
     if not handler(dict(event["data"]["object"])):
         return EventOutcome.UNKNOWN_CHECKOUT
