@@ -68,9 +68,9 @@ class Provider(Protocol):
         """The event in a webhook body, after checking its signature; raises InvalidEvent otherwise."""
         ...
 
-    def refund(self, order: Order, idempotency_key: str) -> str:
-        """Refund the order's payment in full; returns the provider's refund reference. A retry with the same
-        key refunds nothing twice."""
+    def refund(self, payment_reference: str | None, *, idempotency_key: str, label: str) -> str:
+        """Refund a payment in full; returns the provider's refund reference. A retry with the same key refunds
+        nothing twice. `label` (an order number, say) names the refund in the provider's dashboard."""
         ...
 
     def label_payment(self, order: Order) -> None:

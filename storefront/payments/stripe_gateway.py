@@ -135,16 +135,16 @@ class StripeProvider:
         except stripe.StripeError as exc:  # a label is a convenience; the order stands without it
             log.warning("could not label payment %s with order %s: %s", order.payment_reference, order.number, exc)
 
-    def refund(self, order: Order, idempotency_key: str) -> str:
-        """Refund the order's payment intent in full. Returns the Stripe refund id."""
-        if not order.payment_reference:
-            raise PaymentError(f"Order {order.number} has no payment reference to refund.")
+    def refund(self, payment_reference: str | None, *, idempotency_key: str, label: str) -> str:
+        """Refund a payment intent in full. Returns the Stripe refund id."""
+        if not payment_reference:
+            raise PaymentError(f"{label} has no payment reference to refund.")
         try:
             result = client().v1.refunds.create(
-                {"payment_intent": order.payment_reference, "metadata": {"order_number": order.number or ""}},
+                {"payment_intent": payment_reference, "metadata": {"reference": label}},
                 {"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as exc:
-            log.error("stripe refund failed for order %s: %s", order.number, exc.user_message or exc)
+            log.error("stripe refund failed for %s: %s", label, exc.user_message or exc)
             raise PaymentError(str(exc.user_message or exc)) from exc
         return result.id

@@ -79,7 +79,7 @@ class TestProvider:
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         raise InvalidEvent("The test provider sends no webhooks; its events are delivered in-process.")
 
-    def refund(self, order: Order, idempotency_key: str) -> str:
+    def refund(self, payment_reference: str | None, *, idempotency_key: str, label: str) -> str:
         """Nothing was charged, so nothing moves; the reference still marks the refund as done."""
         return f"re_test_{secrets.token_hex(12)}"
 

@@ -188,7 +188,9 @@ def cancel(
         order = work_order.order
         order.cancelled_at = work_order.cancelled_at
         db.session.flush()  # a concurrent change stops us here, before any money moves
-        order.refund_reference = payments.provider(order.checkout.provider).refund(order, f"refund-{refund_key}")
+        provider = payments.provider(order.checkout.provider)
+        key = f"refund-{refund_key}"
+        order.refund_reference = provider.refund(order.payment_reference, idempotency_key=key, label=order.number)
     return event
 
 
