@@ -72,6 +72,9 @@ class Checkout(db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     address: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     failure_reason: Mapped[str | None] = mapped_column(sa.String(255))
+    # one browser, one build, one set of details: a repeated POST finds this checkout and its payment page
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    payment_url: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = created_col()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

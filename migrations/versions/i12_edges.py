@@ -1,4 +1,4 @@
-"""payment edges: refund keys, per-day assembly locks, payment incidents
+"""payment edges: checkout fingerprints, refund keys, per-day assembly locks, payment incidents
 
 Revision ID: i12_edges
 Revises: 0004
@@ -16,6 +16,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("checkouts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("fingerprint", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("payment_url", sa.Text(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_checkouts_fingerprint"), ["fingerprint"], unique=False)
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.add_column(sa.Column("refund_key", sa.String(length=64), nullable=True))
     op.create_table(
@@ -53,3 +57,7 @@ def downgrade():
     op.drop_table("assembly_days")
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_column("refund_key")
+    with op.batch_alter_table("checkouts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_checkouts_fingerprint"))
+        batch_op.drop_column("payment_url")
+        batch_op.drop_column("fingerprint")
