@@ -24,8 +24,8 @@ from sqlalchemy import func, select, update
 from bench.seed_orders import ADDRESS, BUILDS
 from storefront import payments
 from storefront.extensions import db
-from storefront.models import Checkout, Component, Order, OutboxMessage, PartLine
-from storefront.services.catalog import live_catalog
+from storefront.models import Checkout, Component, Order, OutboxMessage, PartLine, WorkOrder
+from storefront.services.catalog import assembly_capacity, live_catalog
 from storefront.services.checkout import Customer, Urls, start_checkout
 from storefront.services.quote import quote
 
@@ -44,6 +44,7 @@ class StormReport:
     awaiting_without_request: int = 0
     confirmations: int = 0
     duplicate_confirmations: int = 0
+    days_over_capacity: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -54,6 +55,7 @@ class StormReport:
             and not self.awaiting_without_request
             and self.confirmations == self.checkouts
             and not self.duplicate_confirmations
+            and not self.days_over_capacity
         )
 
 
@@ -142,6 +144,9 @@ def check(report: StormReport) -> None:
     keys = list(db.session.scalars(confirmations))
     report.confirmations = len(keys)
     report.duplicate_confirmations = len(keys) - len(set(keys))
+    capacity = assembly_capacity(live_catalog())
+    per_day = select(WorkOrder.planned_assembly_date, func.count()).group_by(WorkOrder.planned_assembly_date)
+    report.days_over_capacity = [f"{day}: {n}" for day, n in db.session.execute(per_day) if n > capacity]
 
 
 def main() -> None:

@@ -54,6 +54,7 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .backoffice.attention import bp as attention_bp
     from .backoffice.views import bp as backoffice_bp
     from .catalog_editor.views import bp as catalog_editor_bp
     from .checkout.views import bp as checkout_bp
@@ -63,7 +64,8 @@ def _register_blueprints(app: Flask) -> None:
     from .shop.views import bp as shop_bp
     from .webhooks.views import bp as webhooks_bp
 
-    for bp in (ops_bp, shop_bp, checkout_bp, webhooks_bp, orders_bp, backoffice_bp, planning_bp, catalog_editor_bp):
+    blueprints = (ops_bp, shop_bp, checkout_bp, webhooks_bp, orders_bp, backoffice_bp, attention_bp, planning_bp)
+    for bp in (*blueprints, catalog_editor_bp):
         app.register_blueprint(bp)
 
 

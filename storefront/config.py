@@ -35,6 +35,15 @@ def env_int(name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
+STRIPE_RETRIES = 1
+STRIPE_RETRY_SLEEP = 0.5  # stripe-python's first back-off, its jitter never goes above it
+
+
+def stripe_time_budget(timeout: float) -> float:
+    """The longest one Stripe call can take: every try times out, plus the back-off between tries."""
+    return (1 + STRIPE_RETRIES) * timeout + STRIPE_RETRIES * STRIPE_RETRY_SLEEP
+
+
 def build_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the app reads, from the environment first and then `overrides`."""
     overrides = dict(overrides or {})
@@ -51,6 +60,10 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
+        # connect plus read, per try; with one retry a call ends within stripe_time_budget() of this
+        "STRIPE_TIMEOUT_SECONDS": env_int("STRIPE_TIMEOUT_SECONDS", 10, 1, 60),
+        "WORKER_TIMEOUT_SECONDS": env_int("GUNICORN_TIMEOUT", 30, 1, 3600),
+        "STAFF_ALERT_EMAIL": os.environ.get("STAFF_ALERT_EMAIL") or None,
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Voltwerk Cycles <orders@voltwerk.example>"),
         "TEST_PAYMENTS": env_flag("TEST_PAYMENTS"),
@@ -91,6 +104,14 @@ def check_production(config: dict[str, Any]) -> None:
         raise ConfigError(
             "STRIPE_SECRET_KEY is not set: set it to take real payments, "
             "or set TEST_PAYMENTS=1 to run a test shop that charges nothing."
+        )
+    budget = stripe_time_budget(config["STRIPE_TIMEOUT_SECONDS"])
+    if budget >= config["WORKER_TIMEOUT_SECONDS"]:
+        raise ConfigError(
+            f"A Stripe call may take {budget:g} s "
+            f"(STRIPE_TIMEOUT_SECONDS={config['STRIPE_TIMEOUT_SECONDS']}, one retry) "
+            f"but gunicorn kills a worker after {config['WORKER_TIMEOUT_SECONDS']} s (GUNICORN_TIMEOUT): "
+            "lower the first or raise the second."
         )
     if config["RATELIMIT_STORAGE_URI"].startswith("memory://") and config["WEB_CONCURRENCY"] > 1:
         raise ConfigError(

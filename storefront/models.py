@@ -95,6 +95,9 @@ class Checkout(db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     address: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     failure_reason: Mapped[str | None] = mapped_column(sa.String(255))
+    # one browser, one build, one set of details: a repeated POST finds this checkout and its payment page
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    payment_url: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = created_col()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -124,6 +127,8 @@ class Order(db.Model):
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refund_reference: Mapped[str | None] = mapped_column(sa.String(255))
+    # random, stored before the refund is asked for, so a retried cancel reuses it and no two databases collide
+    refund_key: Mapped[str | None] = mapped_column(sa.String(64))
     test_mode: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # paid with a test card
     created_at: Mapped[datetime] = created_col()
 
@@ -280,6 +285,35 @@ class StaffUser(db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+
+class AssemblyDay(db.Model):
+    """One row per assembly day that has been booked: payments lock it so the day's slots are counted one at a time."""
+
+    __tablename__ = "assembly_days"
+    day: Mapped[date] = mapped_column(primary_key=True)
+
+
+class PaymentIncident(db.Model):
+    """A paid session that could not become an order (a mismatched amount, say): on the back office's
+    "Needs attention" list until staff refund it."""
+
+    __tablename__ = "payment_incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkout_id: Mapped[str] = mapped_column(sa.ForeignKey("checkouts.id"), unique=True)
+    session_id: Mapped[str] = mapped_column(sa.String(255))
+    payment_reference: Mapped[str | None] = mapped_column(sa.String(255))
+    expected_cents: Mapped[int]
+    paid_cents: Mapped[int | None]
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    paid_currency: Mapped[str | None] = mapped_column(sa.String(3))
+    reason: Mapped[str] = mapped_column(sa.String(255))
+    refund_key: Mapped[str] = mapped_column(sa.String(64))
+    refund_reference: Mapped[str | None] = mapped_column(sa.String(255))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = created_col()
+
+    checkout: Mapped[Checkout] = relationship()
 
 
 class StripeEvent(db.Model):

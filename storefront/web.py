@@ -12,6 +12,7 @@ from htmx_flask.requests import HtmxAwareRequest
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .cache import LRU
 from .domain.pricing import format_cents
@@ -48,6 +49,19 @@ class CleanParameters(ImmutableMultiDict):
 
 class CleanRequest(HtmxAwareRequest):
     parameter_storage_class = CleanParameters
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:...>` in every route stops at the database's integer range: a larger id is a 404, not a 500."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
+def _clean_path_values(endpoint: str | None, values: dict | None) -> None:
+    """Path parameters get the same NUL cleaning as query strings and forms."""
+    for key, value in (values or {}).items():
+        values[key] = _clean(value)
 
 
 def wants_fragment() -> bool:
@@ -121,6 +135,8 @@ def too_many_requests(error: HTTPException):
 
 def init_app(app: Flask) -> None:
     app.request_class = CleanRequest
+    app.url_map.converters["int"] = BoundedInt
+    app.url_value_preprocessor(_clean_path_values)
     app.jinja_env.globals.pop("config", None)  # templates never see settings, so no secret can reach a page
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)

@@ -24,6 +24,9 @@ NOTE_MAX = 1000
 CHECK_NOTE_MAX = 500
 
 
+DB_INT_MAX = 2**31 - 1  # the database's integer columns end here
+
+
 class LoginForm(FlaskForm):
     email = StringField("Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"})
     password = PasswordField(
@@ -36,7 +39,13 @@ class LogoutForm(FlaskForm):
 
 
 class VersionedForm(FlaskForm):
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired("This form is out of date; reload.")])
+    version = IntegerField(
+        widget=HiddenInput(),
+        validators=[
+            InputRequired("This form is out of date; reload."),
+            NumberRange(1, DB_INT_MAX, "This form is out of date; reload."),
+        ],
+    )
 
 
 class MoveForm(VersionedForm):

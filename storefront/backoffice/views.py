@@ -160,7 +160,8 @@ def checklist(work_order_id: int):
 def _act(work_order_id: int, name: str, form, call):
     """Validate, call the service, and redirect (303); on a problem re-render the page saying what went wrong."""
     if not form.validate_on_submit():
-        return _render_work_order(work_order_id, submitted={name: form}, status=422)
+        stale = form.version.errors[0] if form.version.errors else None  # a hidden field: say it at the top
+        return _render_work_order(work_order_id, submitted={name: form}, problem=stale, status=422)
     try:
         event = call(current_user.id)
     except workshop.WorkOrderNotFound:
@@ -297,7 +298,7 @@ def _render_inventory(problem: str | None = None, status: int = 200):
 
 def _safe_next(target: str | None) -> str:
     """Only follow `next` to a back-office path on this site."""
-    if target:
+    if target and target.isprintable() and "\\" not in target:  # no CR, LF or other control, no backslash
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and parts.path.startswith("/backoffice"):
             return target

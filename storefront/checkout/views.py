@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from ..clock import shop_today
@@ -60,6 +61,11 @@ def _urls(current: Quote) -> Urls:
     return Urls(success=success, cancel=url_for("shop.configure", _external=True) + "?" + _build_query(current))
 
 
+def _browser() -> str:
+    """A random id for this browser, kept in its session cookie, so a repeated POST finds its open checkout."""
+    return session.setdefault("browser", secrets.token_hex(16))
+
+
 def checkout_limit() -> str:
     """Per client, across every worker and host; a real buyer never starts this many checkouts."""
     return current_app.config.get("CHECKOUT_RATE_LIMIT", "10 per minute;30 per hour")
@@ -77,7 +83,7 @@ def start():
     if form.validate_on_submit():
         customer = Customer(form.full_name.data, form.email.data.lower(), form.phone.data or None, form.address())
         try:
-            return redirect(start_checkout(current, customer, _urls(current)), 303)
+            return redirect(start_checkout(current, customer, _urls(current), browser=_browser()), 303)
         except PaymentError as exc:
             payment_error = str(exc)
     status = 503 if payment_error else 200  # a form shown again with its errors is an ordinary page

@@ -14,7 +14,7 @@ class CheckoutStatus(StrEnum):
     FULFILLED = "fulfilled"  # the order is placed
     FAILED = "failed"  # the payment failed
     EXPIRED = "expired"  # the payment session ran out
-    MISMATCH = "mismatch"  # paid, but not the amount of the frozen snapshot
+    MISMATCH = "mismatch"  # paid, but cannot become an order (another amount, say): a payment incident
 
 
 class PartLineState(StrEnum):

@@ -68,6 +68,11 @@ class Provider(Protocol):
         """The event in a webhook body, after checking its signature; raises InvalidEvent otherwise."""
         ...
 
-    def refund(self, order: Order) -> str:
-        """Refund the order's payment in full; returns the provider's refund reference."""
+    def refund(self, payment_reference: str | None, *, idempotency_key: str, label: str) -> str:
+        """Refund a payment in full; returns the provider's refund reference. A retry with the same key refunds
+        nothing twice. `label` (an order number, say) names the refund in the provider's dashboard."""
+        ...
+
+    def label_payment(self, order: Order) -> None:
+        """Tell the provider's record of the payment which order it paid for (never raises)."""
         ...

@@ -9,26 +9,41 @@ from typing import Any
 import stripe
 from flask import current_app
 
+from ..config import STRIPE_RETRIES
 from ..models import Checkout, Order
 from .port import InvalidEvent, NewSession, PaymentError, PaymentsNotConfigured
 
 log = logging.getLogger(__name__)
 
-_clients: dict[tuple[str, str | None], stripe.StripeClient] = {}
+# Pinned here, not by whichever stripe-python is installed: the webhook endpoint must send this version too.
+API_VERSION = "2026-10-28.endive"
+
+_clients: dict[tuple[str, str | None, float], stripe.StripeClient] = {}
 _clients_lock = Lock()
 
 
 def client() -> stripe.StripeClient:
-    """One client per key and API base, reused so its HTTP connections are pooled."""
+    """One client per key, API base and timeout, reused so its HTTP connections are pooled.
+
+    Each try is bounded (connect plus read within STRIPE_TIMEOUT_SECONDS) and retried once, so a hanging
+    Stripe costs at most config.stripe_time_budget(), well inside the worker timeout.
+    """
     key = current_app.config.get("STRIPE_SECRET_KEY")
     if not key:
         raise PaymentsNotConfigured("Stripe is not configured (STRIPE_SECRET_KEY is not set).")
     base = current_app.config.get("STRIPE_API_BASE")
+    timeout = float(current_app.config["STRIPE_TIMEOUT_SECONDS"])
     with _clients_lock:
-        found = _clients.get((key, base))
+        found = _clients.get((key, base, timeout))
         if found is None:
-            found = stripe.StripeClient(key, base_addresses={"api": base} if base else None, max_network_retries=2)
-            _clients[(key, base)] = found
+            found = stripe.StripeClient(
+                key,
+                base_addresses={"api": base} if base else None,
+                stripe_version=API_VERSION,
+                max_network_retries=STRIPE_RETRIES,
+                http_client=stripe.RequestsClient(timeout=(timeout * 0.3, timeout * 0.7)),
+            )
+            _clients[(key, base, timeout)] = found
     return found
 
 
@@ -67,6 +82,7 @@ class StripeProvider:
             "customer_email": checkout.email,
             "client_reference_id": checkout.id,
             "metadata": {"checkout_id": checkout.id},
+            "payment_intent_data": {"metadata": {"checkout_id": checkout.id}},  # the payment leads to the order
             "success_url": success_url,
             "cancel_url": cancel_url,
             "expires_at": expires_at,
@@ -98,20 +114,37 @@ class StripeProvider:
         if not secret:
             raise PaymentsNotConfigured("STRIPE_WEBHOOK_SECRET is not set.")
         try:
-            return stripe.Webhook.construct_event(payload, signature, secret).to_dict()
+            event = stripe.Webhook.construct_event(payload, signature, secret).to_dict()
         except (ValueError, stripe.SignatureVerificationError) as exc:
             raise InvalidEvent(exc.__class__.__name__) from exc
+        if event.get("api_version") != API_VERSION:
+            log.warning(
+                "stripe event %s has API version %r but the shop pins %s: set the webhook endpoint's version to it",
+                event.get("id"), event.get("api_version"), API_VERSION,
+            )  # fmt: skip
+        return event
 
-    def refund(self, order: Order) -> str:
-        """Refund the order's payment intent in full. Returns the Stripe refund id."""
+    def label_payment(self, order: Order) -> None:
+        """Add the order number to the PaymentIntent's metadata, so the Stripe dashboard leads to the order."""
         if not order.payment_reference:
-            raise PaymentError(f"Order {order.number} has no payment reference to refund.")
+            return
+        try:
+            client().v1.payment_intents.update(
+                order.payment_reference, {"metadata": {"checkout_id": order.checkout_id, "order_number": order.number}}
+            )
+        except stripe.StripeError as exc:  # a label is a convenience; the order stands without it
+            log.warning("could not label payment %s with order %s: %s", order.payment_reference, order.number, exc)
+
+    def refund(self, payment_reference: str | None, *, idempotency_key: str, label: str) -> str:
+        """Refund a payment intent in full. Returns the Stripe refund id."""
+        if not payment_reference:
+            raise PaymentError(f"{label} has no payment reference to refund.")
         try:
             result = client().v1.refunds.create(
-                {"payment_intent": order.payment_reference, "metadata": {"order_number": order.number or ""}},
-                {"idempotency_key": f"refund-{order.id}"},
+                {"payment_intent": payment_reference, "metadata": {"reference": label}},
+                {"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as exc:
-            log.error("stripe refund failed for order %s: %s", order.number, exc.user_message or exc)
+            log.error("stripe refund failed for %s: %s", label, exc.user_message or exc)
             raise PaymentError(str(exc.user_message or exc)) from exc
         return result.id

@@ -17,6 +17,7 @@ from flask import current_app, has_request_context, url_for
 from ..domain.statuses import CheckoutStatus
 from ..models import Checkout, Order
 from .port import CardDeclined, InvalidEvent, NewSession, ProviderNotConfigured, UnknownTestCard, configured_name
+from .stripe_gateway import API_VERSION
 
 TEST_MODE_OFF = "This shop now takes real payments, so this test checkout cannot be paid. Nothing was charged."
 
@@ -78,9 +79,12 @@ class TestProvider:
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         raise InvalidEvent("The test provider sends no webhooks; its events are delivered in-process.")
 
-    def refund(self, order: Order) -> str:
+    def refund(self, payment_reference: str | None, *, idempotency_key: str, label: str) -> str:
         """Nothing was charged, so nothing moves; the reference still marks the refund as done."""
         return f"re_test_{secrets.token_hex(12)}"
+
+    def label_payment(self, order: Order) -> None:
+        """The test payment lives in our own tables, which already link it to the order."""
 
     # --- what only the test payment page needs --------------------------------------------------------------
 
@@ -97,7 +101,7 @@ class TestProvider:
         return {
             "id": f"evt_test_{secrets.token_hex(12)}",
             "object": "event",
-            "api_version": "2025-01-01",
+            "api_version": API_VERSION,
             "created": int(now.timestamp()),
             "livemode": False,
             "type": event_type,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -9,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock, payments
@@ -24,6 +27,7 @@ from .unit_of_work import unit_of_work
 log = logging.getLogger(__name__)
 
 SESSION_LIFETIME = timedelta(hours=1)
+REUSE_MARGIN = timedelta(minutes=10)  # a session this close to expiring is not handed out again
 RECONCILE_AFTER = timedelta(minutes=5)
 
 
@@ -51,7 +55,9 @@ class Urls:
     cancel: str
 
 
-def new_checkout(current: Quote, customer: Customer, provider: str, checkout_id: str | None = None) -> Checkout:
+def new_checkout(
+    current: Quote, customer: Customer, provider: str, checkout_id: str | None = None, fingerprint: str | None = None
+) -> Checkout:
     """A pending checkout holding the frozen quote and the customer (added to the session, not committed)."""
     frozen = snapshot(current)
     checkout = Checkout(
@@ -64,23 +70,53 @@ def new_checkout(current: Quote, customer: Customer, provider: str, checkout_id:
         email=customer.email,
         phone=customer.phone,
         address=customer.address,
+        fingerprint=fingerprint,
         created_at=clock.now(),
     )
     db.session.add(checkout)
     return checkout
 
 
-def start_checkout(current: Quote, customer: Customer, urls: Urls) -> str:
-    """Store a pending checkout with the frozen quote, open its payment session, return the payment URL."""
+def fingerprint(current: Quote, customer: Customer, browser: str) -> str:
+    """One browser asking for one priced build with one set of details, as a digest."""
+    frozen = snapshot(current)
+    facts = [browser, frozen["build"], frozen["total_cents"], frozen["currency"], dataclasses.asdict(customer)]
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def start_checkout(current: Quote, customer: Customer, urls: Urls, browser: str = "") -> str:
+    """The payment URL for this build and customer: the open session this browser already has for them
+    (a double click, a back-and-resubmit), else a new pending checkout and its payment session."""
     if not current.valid:
         raise BuildInvalid(current.all_errors())
+    digest = fingerprint(current, customer, browser) if browser else None
+    open_one = _open_checkout(digest) if digest else None
+    if open_one is not None:
+        return open_one.payment_url
     with unit_of_work():  # the row exists before the provider hears of it, so a retry finds it
-        checkout = new_checkout(current, customer, payments.configured_name())
+        checkout = new_checkout(current, customer, payments.configured_name(), fingerprint=digest)
+    return open_session(checkout, urls)
+
+
+def _open_checkout(digest: str) -> Checkout | None:
+    """A pending checkout of this fingerprint whose session is open for a while yet."""
+    fresh_after = clock.now() - SESSION_LIFETIME + REUSE_MARGIN
+    return db.session.scalars(
+        select(Checkout)
+        .where(Checkout.fingerprint == digest, Checkout.status == CheckoutStatus.PENDING)
+        .where(Checkout.payment_url.is_not(None), Checkout.created_at > fresh_after)
+        .order_by(Checkout.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def open_session(checkout: Checkout, urls: Urls) -> str:
+    """Ask the provider for the checkout's session (the same one on a retry: the key is per checkout)."""
     expires = int((checkout.created_at + SESSION_LIFETIME).timestamp())
     provider = payments.provider(checkout.provider)
     session = provider.create_session(checkout, success_url=urls.success, cancel_url=urls.cancel, expires_at=expires)
     with unit_of_work():
-        checkout.stripe_session_id = session.id
+        checkout.stripe_session_id, checkout.payment_url = session.id, session.url
     return session.url
 
 
@@ -122,12 +158,37 @@ def verify_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
     return payments.provider("stripe").verify_event(payload, signature)
 
 
+def check_event_shape(event: Any) -> None:
+    """Refuse (InvalidEvent) an event whose fields we read are not the types Stripe sends."""
+    if not isinstance(event, Mapping):
+        raise payments.InvalidEvent("the event is not an object")
+    if not isinstance(event.get("id"), str) or not 0 < len(event["id"]) <= 255:
+        raise payments.InvalidEvent("the event id is not a string of 1 to 255 characters")
+    if not isinstance(event.get("type"), str) or not isinstance(event.get("data"), Mapping):
+        raise payments.InvalidEvent("the event has no type or no data")
+    subject = event["data"].get("object")
+    if event["type"] in EVENT_HANDLERS:
+        if not isinstance(subject, Mapping) or not isinstance(subject.get("id"), str) or len(subject["id"]) > 255:
+            raise payments.InvalidEvent("the event's session has no id")
+        if not isinstance(subject.get("metadata") or {}, Mapping):
+            raise payments.InvalidEvent("the event's session metadata is not an object")
+
+
+def is_ours(session: Mapping[str, Any]) -> bool:
+    """A session this shop made carries its checkout id in the metadata; another integration's does not."""
+    return bool((session.get("metadata") or {}).get("checkout_id"))
+
+
 def handle_event(event: Mapping[str, Any]) -> str:
     """Apply one provider event once. Handlers own their unit of work; the event id is stored after it."""
+    check_event_shape(event)
     if db.session.get(StripeEvent, event["id"]) is not None:
         return EventOutcome.DUPLICATE
     handler = EVENT_HANDLERS.get(event["type"])
     if handler is None:
+        return EventOutcome.IGNORED
+    if not is_ours(event["data"]["object"]):
+        log.info("stripe event %s (%s) is for a session this shop did not make; ignored", event["id"], event["type"])
         return EventOutcome.IGNORED
     if not handler(dict(event["data"]["object"])):
         return EventOutcome.UNKNOWN_CHECKOUT
@@ -188,6 +249,7 @@ def reconcile(older_than: timedelta = RECONCILE_AFTER, limit: int = 200) -> Reco
         .limit(limit)
     ).all()
     report = ReconcileReport()
+    report.expired += _expire_unopened(cutoff)
     for checkout in pending:
         report.checked += 1
         try:
@@ -196,6 +258,20 @@ def reconcile(older_than: timedelta = RECONCILE_AFTER, limit: int = 200) -> Reco
             db.session.rollback()
             report.errors.append(f"{checkout.id}: {exc}")
     return report
+
+
+def _expire_unopened(cutoff) -> int:
+    """Pending checkouts whose payment session never opened (the provider did not answer): the customer saw
+    the try-again page and no payment page, so nothing can be paid on them. Returns how many were expired."""
+    with unit_of_work():
+        result = db.session.execute(
+            update(Checkout)
+            .where(Checkout.status == CheckoutStatus.PENDING, Checkout.stripe_session_id.is_(None))
+            .where(Checkout.created_at < cutoff)
+            .values(status=CheckoutStatus.EXPIRED, failure_reason="the payment page never opened")
+            .execution_options(synchronize_session=False)
+        )
+    return result.rowcount
 
 
 def _reconcile_one(checkout: Checkout, report: ReconcileReport) -> None:

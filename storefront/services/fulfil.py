@@ -15,6 +15,7 @@ from ..domain.statuses import CheckoutStatus
 from ..extensions import db
 from ..models import Checkout, Order
 from .catalog import live_catalog
+from .incidents import open_incident
 from .orders import place_order
 from .unit_of_work import unit_of_work
 
@@ -62,8 +63,11 @@ def fulfil_checkout(checkout: Checkout) -> FulfilResult:
 def fulfil_session(session: dict[str, Any]) -> FulfilResult:
     """The provider's word on a session (a verified event, or a retrieval) becomes exactly one order."""
     try:
-        with unit_of_work():
+        with unit_of_work() as uow:
             result = _fulfil_locked(session)
+            if result.outcome is Outcome.CREATED:
+                order = result.order
+                uow.after_commit(lambda: payments.provider(order.checkout.provider).label_payment(order))
         return result
     except IntegrityError:
         # Another transaction created the order first; the unique session id is the backstop.
@@ -83,10 +87,10 @@ def _fulfil_locked(session: dict[str, Any]) -> FulfilResult:
         return FulfilResult(Outcome.EXISTED, checkout, _order_for(session_id))
     if session.get("payment_status") != "paid":
         return FulfilResult(Outcome.NOT_PAID, checkout)
-    problem = _mismatch(checkout, session)
+    problem = _mismatch(checkout, session) or _unfulfillable(checkout)
     if problem:
-        log.error("checkout %s not fulfilled: %s", checkout.id, problem)
         checkout.status, checkout.failure_reason = CheckoutStatus.MISMATCH, problem[:255]
+        open_incident(checkout, session, problem)
         return FulfilResult(Outcome.MISMATCH, checkout)
     checkout.stripe_session_id = session_id
     order = place_order(
@@ -123,6 +127,13 @@ def _mismatch(checkout: Checkout, session: dict[str, Any]) -> str | None:
     paid = (session.get("amount_total"), str(session.get("currency") or "").lower())
     if checkout.total_cents != expected[0] or paid != expected:
         return f"paid {paid[0]} {paid[1]}, expected {expected[0]} {expected[1]}"
+    return None
+
+
+def _unfulfillable(checkout: Checkout) -> str | None:
+    """Why a paid checkout can never become an order here (it was given up on before the payment came)."""
+    if checkout.status in (CheckoutStatus.EXPIRED, CheckoutStatus.FAILED):
+        return f"paid after the checkout was marked {checkout.status}"
     return None
 
 

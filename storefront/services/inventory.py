@@ -7,7 +7,7 @@ re-plans the work orders waiting on it, and tells their customers when the forec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -164,6 +164,15 @@ def set_lead_time(component_id: int, days: int) -> Component:
     return component
 
 
+SUPPLIER_HORIZON = timedelta(days=730)
+
+
+def _check_horizon(expected: date, today: date) -> None:
+    """A supplier date years away is a typing slip (9999-12-31, say), and the plan cannot count that far."""
+    if expected > today + SUPPLIER_HORIZON:
+        raise InventoryError(f"The expected date must be within two years, by {today + SUPPLIER_HORIZON:%d %b %Y}.")
+
+
 def change_expected_date(purchase_request_id: int, expected: date, reason: str, *, staff_id: int | None) -> list[str]:
     """Move a supplier delivery, re-plan the work orders waiting on it; returns the orders whose forecast moved."""
     reason = (reason or "").strip()
@@ -178,6 +187,7 @@ def change_expected_date(purchase_request_id: int, expected: date, reason: str, 
         catalog = live_catalog()
         if expected < shop_today(catalog.timezone):
             raise InventoryError("The new expected date cannot be in the past.")
+        _check_horizon(expected, shop_today(catalog.timezone))
         later = expected > request.expected_date
         request.expected_date, request.delay_reason = expected, reason
         db.session.flush()
@@ -200,6 +210,7 @@ def create_purchase_request(component_id: int, quantity: int, expected: date) ->
             raise InventoryError("No such component.")
         if expected < shop_today(live_catalog().timezone):
             raise InventoryError("The expected date cannot be in the past.")
+        _check_horizon(expected, shop_today(live_catalog().timezone))
         request = PurchaseRequest(
             component_id=component_id, quantity=quantity, expected_date=expected, original_expected_date=expected
         )

@@ -14,17 +14,15 @@ from sqlalchemy import func, select, update
 
 from ..domain.calendar import add_working_days
 from ..domain.catalog import Catalog
-from ..domain.leadtime import schedule_from
 from ..domain.stages import StageCode
 from ..domain.statuses import PartLineState, PurchaseRequestStatus
 from ..extensions import db
 from ..mail.outbox import enqueue_mail
 from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
 from ..timeutil import local_date
-from .catalog import assembly_capacity
+from .capacity import book_assembly
 from .links import calendar_url, status_url
 from .planning import replan_in_transaction
-from .supply import booked_slots
 
 
 def new_status_token() -> tuple[str, str]:
@@ -70,7 +68,7 @@ def place_order(
     order.number = f"EB-{today.year}-{order.id:05d}"
 
     parts, parts_ready = _allocate(snapshot["components"], today, paid_at, catalog)
-    plan = schedule_from(parts_ready, booked_slots(today), catalog.workshop, capacity=assembly_capacity(catalog))
+    plan = book_assembly(parts_ready, today, catalog)
     work_order = WorkOrder(
         order=order,
         stage=StageCode.SOURCING,

@@ -6,6 +6,7 @@ caught by the version column) raises WorkOrderChanged and nothing is written.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from ..domain.carriers import validate_tracking
 from ..domain.stages import STAGES, IllegalTransition, Move, Situation, StageCode, check
 from ..domain.statuses import PartLineState
 from ..extensions import db
-from ..models import ChecklistItem, Component, TestResult, WorkOrder, WorkOrderEvent
+from ..models import ChecklistItem, Component, Order, TestResult, WorkOrder, WorkOrderEvent
 from .notifications import queue_customer_update
 from .planning import replan_in_transaction
 from .unit_of_work import ConcurrentChange, unit_of_work
@@ -179,6 +180,7 @@ def cancel(
 ) -> WorkOrderEvent:
     """Cancel before assembly: release reservations and promised deliveries, refund, tell the customer.
     `actor="customer"` records a cancel the customer made from the status page."""
+    refund_key = _refund_key(work_order_id)
     with _editing(work_order_id, version) as work_order:
         chosen = check("cancel", situation(work_order))
         _release_parts(work_order)
@@ -186,8 +188,28 @@ def cancel(
         order = work_order.order
         order.cancelled_at = work_order.cancelled_at
         db.session.flush()  # a concurrent change stops us here, before any money moves
-        order.refund_reference = payments.provider(order.checkout.provider).refund(order)
+        provider = payments.provider(order.checkout.provider)
+        key = f"refund-{refund_key}"
+        order.refund_reference = provider.refund(order.payment_reference, idempotency_key=key, label=order.number)
     return event
+
+
+def _refund_key(work_order_id: int) -> str:
+    """The order's refund key: a random id stored (and committed) before the refund is asked for, so a
+    cancel retried after a lost answer reuses it, and two databases on one Stripe account never share one."""
+    order = db.session.scalar(select(Order).join(WorkOrder).where(WorkOrder.id == work_order_id))
+    if order is None:
+        raise WorkOrderNotFound(work_order_id)
+    if order.refund_key is None:
+        with unit_of_work():
+            db.session.execute(
+                update(Order)
+                .where(Order.id == order.id, Order.refund_key.is_(None))
+                .values(refund_key=secrets.token_hex(16))
+                .execution_options(synchronize_session=False)
+            )
+        db.session.refresh(order)
+    return order.refund_key
 
 
 def add_note(

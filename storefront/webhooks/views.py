@@ -18,7 +18,8 @@ bp = Blueprint("webhooks", __name__)
 @bp.post("/webhooks/stripe")
 @csrf.exempt
 def stripe_webhook():
-    """Apply a signed Stripe event once: 400 for a bad signature, 404 for an unknown checkout (Stripe retries)."""
+    """Apply a signed Stripe event once: 400 for a bad signature or shape, 200 `ignored` for another
+    integration's session, 404 for one of ours whose checkout is missing (Stripe retries)."""
     try:
         event = verify_webhook(request.get_data(), request.headers.get("Stripe-Signature"))
     except PaymentsNotConfigured:
@@ -29,6 +30,9 @@ def stripe_webhook():
         return jsonify(error="invalid signature or payload"), 400
     try:
         outcome = handle_event(event)
+    except InvalidEvent as exc:
+        log.warning("stripe webhook rejected: %s", exc)
+        return jsonify(error="invalid event shape"), 400
     except Exception:  # noqa: BLE001 - the unit of work rolled back; a 500 makes Stripe deliver it again
         log.exception("stripe event %s (%s) failed", event["id"], event["type"])
         return jsonify(error="event handling failed", event=event["id"]), 500

@@ -105,7 +105,9 @@ def test_an_order_is_refunded_through_stripe(client, fake_stripe):
     session = fake_stripe.complete(fake_stripe.only_session()["id"])
     client.get(f"/checkout/success?session_id={session['id']}")
     order = db.session.scalar(select(Order))
-    reference = payments.provider(order.checkout.provider).refund(order)
+    reference = payments.provider(order.checkout.provider).refund(
+        order.payment_reference, idempotency_key="refund-test-key", label=order.number
+    )
     refund = fake_stripe.refunds[reference]
     assert refund["payment_intent"] == session["payment_intent"] and refund["amount"] == 129000
 

@@ -22,7 +22,15 @@ PRODUCTION = {"SECRET_KEY": "x" * 32, "DATABASE_URL": "sqlite://"}
 
 @pytest.fixture
 def production_env(monkeypatch):
-    for name in ("FLASK_DEBUG", "STRIPE_SECRET_KEY", "TEST_PAYMENTS", "RATELIMIT_STORAGE_URI", "WEB_CONCURRENCY"):
+    for name in (
+        "FLASK_DEBUG",
+        "STRIPE_SECRET_KEY",
+        "TEST_PAYMENTS",
+        "RATELIMIT_STORAGE_URI",
+        "WEB_CONCURRENCY",
+        "STRIPE_TIMEOUT_SECONDS",
+        "GUNICORN_TIMEOUT",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TRUSTED_PROXIES", "0")
     return monkeypatch
@@ -75,3 +83,10 @@ def test_a_test_checkout_cannot_be_paid_where_a_live_key_is_configured(client, a
     session_id = path.rsplit("/", 1)[1]
     assert client.get(f"/checkout/success?session_id={session_id}").status_code == 200
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_a_stripe_budget_beyond_the_worker_timeout_refuses_to_start(production_env):
+    production_env.setenv("STRIPE_TIMEOUT_SECONDS", "20")
+    production_env.setenv("GUNICORN_TIMEOUT", "30")
+    with pytest.raises(ConfigError, match="A Stripe call may take 40.5 s.*GUNICORN_TIMEOUT"):
+        create_app({**PRODUCTION, "TEST_PAYMENTS": True})

@@ -9,7 +9,7 @@ from storefront.extensions import db
 from storefront.services.staff import create_staff
 from tests.support.backoffice import StaffClient, sign_in
 
-STAFF_BLUEPRINTS = ("backoffice.", "planning.", "catalog_editor.")
+STAFF_BLUEPRINTS = ("backoffice.", "planning.", "catalog_editor.", "attention.")
 PUBLIC = {"backoffice.login"}
 
 

@@ -3,6 +3,7 @@
 import logging
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from storefront.extensions import db
@@ -87,25 +88,66 @@ class _Records(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def test_an_event_for_an_unknown_checkout_gets_404_so_stripe_retries(client, fake_stripe):
+def _logged(logger_name: str, deliver) -> tuple[object, list[str]]:
+    records, logger = _Records(), logging.getLogger(logger_name)
+    records.setLevel(logging.INFO)
+    logger.addHandler(records)
+    was_disabled, logger.disabled = logger.disabled, False  # Alembic's fileConfig disables loaded loggers
+    was_level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        return deliver(), records.messages
+    finally:
+        logger.removeHandler(records)
+        logger.disabled, logger.level = was_disabled, was_level
+
+
+def _stranger(fake_stripe, metadata=None) -> dict:
     stranger = fake_stripe.create_session(
         {
             "mode": "payment",
             "success_url": "https://elsewhere.example/ok",
             "line_items": [{"quantity": "1", "price_data": {"currency": "usd", "unit_amount": "500"}}],
+            "metadata": metadata or {},
         }
     )
-    stranger = fake_stripe.complete(stranger["id"])
-    records, logger = _Records(), logging.getLogger("storefront.webhooks.views")
-    logger.addHandler(records)
-    was_disabled, logger.disabled = logger.disabled, False  # Alembic's fileConfig disables loaded loggers
-    try:
-        response = post_event(client, stripe_event("checkout.session.completed", stranger))
-    finally:
-        logger.removeHandler(records)
-        logger.disabled = was_disabled
+    return fake_stripe.complete(stranger["id"])
+
+
+def test_an_event_for_another_integrations_session_gets_200_ignored_and_is_logged_once(client, fake_stripe):
+    stranger = _stranger(fake_stripe, {"shopify_order": "1001"})
+    event = stripe_event("checkout.session.completed", stranger)
+    response, messages = _logged("storefront.services.checkout", lambda: post_event(client, event))
+    assert response.status_code == 200 and response.json["outcome"] == "ignored"
+    assert len([m for m in messages if event["id"] in m and "did not make" in m]) == 1
+    assert _count(Order) == 0
+
+
+def test_an_event_for_our_session_without_its_checkout_row_gets_404_so_stripe_retries(client, fake_stripe):
+    ours = _stranger(fake_stripe, {"checkout_id": "0" * 32})
+    deliver = lambda: post_event(client, stripe_event("checkout.session.completed", ours))  # noqa: E731
+    response, messages = _logged("storefront.webhooks.views", deliver)
     assert response.status_code == 404
-    assert any("a checkout we do not know" in m for m in records.messages)
+    assert any("a checkout we do not know" in m for m in messages)
+    assert _count(StripeEvent) == 0 and _count(Order) == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"id": ["evt_1"]},
+        {"id": {"nested": "evt_1"}},
+        {"id": ""},
+        {"type": 7},
+        {"data": "session"},
+        {"data": {"object": {"id": ["cs_1"]}}},
+        {"data": {"object": {"id": "cs_1", "metadata": ["checkout_id"]}}},
+    ],
+)
+def test_a_signed_event_of_the_wrong_shape_gets_400_and_writes_nothing(client, fake_stripe, change):
+    session = _paid_session(client, fake_stripe)
+    response = post_event(client, stripe_event("checkout.session.completed", session) | change)
+    assert response.status_code == 400 and response.json["error"] == "invalid event shape"
     assert _count(StripeEvent) == 0 and _count(Order) == 0
 
 

@@ -34,7 +34,7 @@ def test_a_stale_version_from_the_form_is_refused_before_any_write(paid_order):
 
 
 def test_a_failed_refund_leaves_the_order_as_it_was(paid_order, monkeypatch):
-    def refuse(order):
+    def refuse(payment_reference, *, idempotency_key, label):
         raise PaymentError("card network unavailable")
 
     monkeypatch.setattr(payments.test_provider(), "refund", refuse)

@@ -16,3 +16,4 @@ def test_a_storm_of_paid_checkouts_creates_each_order_exactly_once(app_ctx):
     assert report.over_reserved == []
     assert report.awaiting_without_request == 0
     assert report.confirmations == STORM_SIZE and report.duplicate_confirmations == 0
+    assert report.days_over_capacity == []

@@ -21,6 +21,7 @@ import stripe
 
 from storefront.extensions import db
 from storefront.models import Checkout
+from storefront.payments.stripe_gateway import API_VERSION
 
 WEBHOOK_SECRET = "whsec_test_secret_for_the_fake"
 SERVER_POLL_SECONDS = 0.02  # how often a local test server checks whether it was asked to stop
@@ -35,6 +36,7 @@ SESSION_PARAMS = {
 LINE_ITEM_PARAMS = {"quantity", "price", "price_data", "adjustable_quantity", "tax_rates", "dynamic_tax_rates"}
 PRICE_DATA_PARAMS = {"currency", "unit_amount", "unit_amount_decimal", "product", "product_data", "tax_behavior"}
 PRODUCT_DATA_PARAMS = {"name", "description", "images", "metadata", "tax_code"}
+PAYMENT_INTENT_UPDATE_PARAMS = {"metadata", "description", "receipt_email", "expand"}
 REFUND_PARAMS = {"payment_intent", "charge", "amount", "metadata", "reason", "instructions_email", "expand"}
 KEY_PART = re.compile(r"\[([^\]]*)\]")
 
@@ -94,6 +96,9 @@ class FakeStripe:
         self.idempotent: dict[str, tuple[dict, tuple[int, dict]]] = {}
         self.lock = threading.Lock()
         self.down = False
+        self.hang = False  # accept the connection, then never answer (until stop)
+        self.released = threading.Event()
+        self.payment_intents: dict[str, dict] = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         # shutdown() waits for the serve loop's next poll: the default half second would be paid by every test
@@ -210,6 +215,15 @@ class FakeStripe:
         self.refunds[refund["id"]] = refund
         return refund
 
+    def update_payment_intent(self, intent: str, params: dict) -> dict:
+        _check_known(params, PAYMENT_INTENT_UPDATE_PARAMS)
+        if not any(s["payment_intent"] == intent for s in self.sessions.values()):
+            raise StripeApiError(404, "invalid_request_error", f"No such payment_intent: '{intent}'",
+                                 "resource_missing", "intent")  # fmt: skip
+        found = self.payment_intents.setdefault(intent, {"id": intent, "object": "payment_intent", "metadata": {}})
+        found["metadata"].update(params.get("metadata") or {})
+        return found
+
     def dispatch(self, method: str, path: str, params: dict, headers: dict) -> tuple[int, dict]:
         if not headers.get("authorization", "").startswith("Bearer sk_"):
             raise StripeApiError(401, "invalid_request_error", "You did not provide an API key.")
@@ -227,6 +241,8 @@ class FakeStripe:
                 response = (200, self.create_session(params))
             elif method == "GET" and path.startswith("/v1/checkout/sessions/"):
                 response = (200, self.retrieve_session(path.rsplit("/", 1)[1]))
+            elif method == "POST" and path.startswith("/v1/payment_intents/"):
+                response = (200, self.update_payment_intent(path.rsplit("/", 1)[1], params))
             elif method == "POST" and path == "/v1/refunds":
                 response = (200, self.create_refund(params))
             else:
@@ -246,6 +262,9 @@ class FakeStripe:
                 params = decode_form(body if method == "POST" else url.query)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 fake.requests.append((method, url.path, params, headers))
+                if fake.hang:
+                    fake.released.wait()
+                    return
                 try:
                     if fake.down:
                         raise StripeApiError(500, "api_error", "Stripe is down (fake).")
@@ -277,6 +296,7 @@ class FakeStripe:
         return self
 
     def stop(self) -> None:
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
@@ -307,7 +327,7 @@ def stripe_event(event_type: str, session: dict, event_id: str | None = None) ->
     return {
         "id": event_id or f"evt_{secrets.token_hex(12)}",
         "object": "event",
-        "api_version": stripe.api_version,
+        "api_version": API_VERSION,
         "created": int(time.time()),
         "data": {"object": dict(session)},
         "livemode": False,
