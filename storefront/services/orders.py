@@ -12,15 +12,16 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 
-from ..domain.calendar import add_working_days
+from ..domain.calendar import add_working_days, order_day
 from ..domain.catalog import Catalog
 from ..domain.leadtime import schedule_from
+from ..domain.planning import REASON_PROMISE_MOVED as PROMISE_MOVED
 from ..domain.stages import StageCode
 from ..domain.statuses import PartLineState, PurchaseRequestStatus
 from ..extensions import db
 from ..mail.outbox import enqueue_mail
 from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
-from ..timeutil import local_date
+from ..timeutil import local_moment
 from .catalog import assembly_capacity
 from .links import calendar_url, status_url
 from .planning import replan_in_transaction
@@ -41,7 +42,7 @@ def place_order(
     checkout: Checkout, catalog: Catalog, *, session_id: str, payment_reference: str | None, paid_at: datetime
 ) -> Order:
     """Create the order and everything that hangs off it for a paid checkout (no commit here)."""
-    today = local_date(paid_at, catalog.timezone)
+    today = order_day(local_moment(paid_at, catalog.timezone), catalog.workshop)
     snapshot = checkout.snapshot
     token, digest = new_status_token()
     order = Order(
@@ -84,8 +85,6 @@ def place_order(
     )
     db.session.add(work_order)
     order.forecast_earliest, order.forecast_latest = plan.earliest, plan.latest
-    if plan.earliest > order.promised_earliest:
-        order.forecast_reason = "parts sold out between your quote and your payment"
     db.session.add(
         WorkOrderEvent(
             work_order=work_order,
@@ -96,9 +95,20 @@ def place_order(
             customer_visible=True,
         )
     )
+    replan_in_transaction(paid_at, cause="payment", explained={work_order.id: PROMISE_MOVED})
+    _promise_what_the_plan_keeps(order)
     _queue_confirmation(order, catalog)
-    replan_in_transaction(paid_at, cause="payment")
     return order
+
+
+def _promise_what_the_plan_keeps(order: Order) -> None:
+    """The promise is the plan at payment: when orders paid in between took the quoted slot, promise the
+    window the plan can keep, and say why (the confirmation page and email show it)."""
+    if order.forecast_latest > order.promised_latest:
+        order.promised_earliest, order.promised_latest = order.forecast_earliest, order.forecast_latest
+        order.forecast_reason = PROMISE_MOVED
+    elif order.forecast_reason == PROMISE_MOVED:
+        order.forecast_reason = None
 
 
 def _allocate(components: dict[str, int], today: date, now: datetime, catalog: Catalog):
