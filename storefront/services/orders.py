@@ -95,6 +95,7 @@ def place_order(
             customer_visible=True,
         )
     )
+    db.session.flush()  # the work order's id names it to the planner
     replan_in_transaction(paid_at, cause="payment", explained={work_order.id: PROMISE_MOVED})
     _promise_what_the_plan_keeps(order)
     _queue_confirmation(order, catalog)
@@ -109,6 +110,7 @@ def _promise_what_the_plan_keeps(order: Order) -> None:
         order.forecast_reason = PROMISE_MOVED
     elif order.forecast_reason == PROMISE_MOVED:
         order.forecast_reason = None
+    order.slip_notified_latest = None  # the promise is the plan at payment: nothing to be told of
 
 
 def _allocate(components: dict[str, int], today: date, now: datetime, catalog: Catalog):
