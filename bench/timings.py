@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from storefront import create_app  # noqa: E402
 from storefront.domain.catalog import parse_catalog  # noqa: E402
 from storefront.domain.planning import Job, PartWait, plan  # noqa: E402
 from storefront.simulation.engine import SimConfig, run  # noqa: E402
@@ -60,10 +61,10 @@ def main() -> None:
     parser.add_argument("--skip-90", action="store_true", help="leave out the 90-day simulation")
     args = parser.parse_args()
     rows = [("plan 10,000 jobs (domain, median)", planner_seconds(args.runs), 0.5)]
-    short = run(SimConfig(days=20, seed=7, start=date(2027, 3, 1)))
+    short = run(SimConfig(days=20, seed=7, start=date(2027, 3, 1)), create_app)
     rows.append((f"simulate 20 days, seed 7 ({short.orders} orders)", short.seconds, 20.0))
     if not args.skip_90:
-        long = run(SimConfig(days=90, seed=1))
+        long = run(SimConfig(days=90, seed=1), create_app)
         rows.append((f"simulate 90 days, seed 1 ({long.orders} orders)", long.seconds, 60.0))
     print(f"{'what':<44} {'seconds':>8} {'old test limit':>15}")
     for label, seconds, limit in rows:

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .domain.planning import REASON_PROMISE_MOVED
 from .domain.roles import Role
 from .domain.stages import OPEN_STAGES as OPEN_STAGES  # the services that list open work orders read it here
 from .domain.stages import StageCode
@@ -124,6 +125,7 @@ class Order(db.Model):
     forecast_earliest: Mapped[date]
     forecast_latest: Mapped[date]
     forecast_reason: Mapped[str | None] = mapped_column(sa.String(255))
+    slip_notified_latest: Mapped[date | None]  # the latest day the customer was last told of; None: on track
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refund_reference: Mapped[str | None] = mapped_column(sa.String(255))
@@ -138,6 +140,11 @@ class Order(db.Model):
     @property
     def first_name(self) -> str:
         return self.customer_name.split()[0] if self.customer_name.split() else ""
+
+    @property
+    def promise_moved_at_payment(self) -> bool:
+        """The quote's window was no longer achievable at payment, so the promise is the plan's."""
+        return self.forecast_reason == REASON_PROMISE_MOVED
 
 
 class WorkOrder(db.Model):
@@ -186,6 +193,7 @@ class PurchaseRequest(db.Model):
     received_quantity: Mapped[int] = mapped_column(default=0)
     expected_date: Mapped[date]
     original_expected_date: Mapped[date]
+    received_on: Mapped[date | None] = mapped_column(index=True)  # shop day the last unit came in
     status: Mapped[str] = mapped_column(sa.String(16), default=PurchaseRequestStatus.OPEN, index=True)
     delay_reason: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = created_col()

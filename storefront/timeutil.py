@@ -35,3 +35,8 @@ class UTCDateTime(TypeDecorator):
 
 def local_date(moment: datetime, tz: str) -> date:
     return moment.astimezone(ZoneInfo(tz)).date()
+
+
+def local_moment(moment: datetime, tz: str) -> datetime:
+    """`moment` on the shop's wall clock."""
+    return moment.astimezone(ZoneInfo(tz))

@@ -79,9 +79,10 @@ class WorkshopForm(Form):
     testing_days = IntegerField("Testing days", [InputRequired(), NumberRange(0, 60)])
     transit_days = IntegerField("Transit days", [InputRequired(), NumberRange(0, 60)])
     window_days = IntegerField("Delivery window (days)", [InputRequired(), NumberRange(0, 60)])
-    supplier_buffer_days = IntegerField("Supplier buffer (working days)", [InputRequired(), NumberRange(0, 60)])
+    max_window_days = IntegerField("Widest learned window (days)", [InputRequired(), NumberRange(1, 60)])
     working_days = StringField("Working days", [InputRequired(), Length(max=60)])
-    holidays = TextAreaField("Holidays (one date a line)", [Length(max=4000)])
+    holiday_country = StringField("Public holidays of (country code)", [InputRequired(), Length(min=2, max=3)])
+    closures = TextAreaField("Shop closures (one date a line)", [Length(max=4000)])
 
 
 class DraftForm(FlaskForm):
@@ -132,7 +133,9 @@ def form_data(data: dict) -> dict:
         "workshop": {
             **ws,
             "working_days": ", ".join(ws["working_days"]),
-            "holidays": "\n".join(ws.get("holidays", [])),
+            "holiday_country": ws.get("holiday_country", "US"),
+            "max_window_days": ws.get("max_window_days", 3),
+            "closures": "\n".join(ws.get("closures", [])),
         },
     }
 
@@ -212,9 +215,10 @@ def _component(old: dict, f) -> dict:
 def _workshop(old: dict, w) -> dict:
     numbers = ("assembly_capacity_per_day", "assembly_days", "testing_days", "transit_days", "window_days")
     ws = {**old, **{name: getattr(w, name).data for name in numbers}}
-    ws["supplier_buffer_days"] = w.supplier_buffer_days.data
+    ws["max_window_days"] = w.max_window_days.data
+    ws["holiday_country"] = (w.holiday_country.data or "").strip().upper()
     ws["working_days"] = [d.strip().lower() for d in (w.working_days.data or "").split(",") if d.strip()]
-    ws["holidays"] = [h.strip() for h in (w.holidays.data or "").splitlines() if h.strip()]
+    ws["closures"] = [h.strip() for h in (w.closures.data or "").splitlines() if h.strip()]
     return ws
 
 
@@ -228,10 +232,10 @@ def validate_workshop_days(form: DraftForm) -> bool:
     if bad_days:
         w.working_days.errors.append(f"Use mon, tue, wed, thu, fri, sat, sun (not {bad_days[0].strip()!r}).")
         ok = False
-    for line in (h.strip() for h in (w.holidays.data or "").splitlines() if h.strip()):
+    for line in (h.strip() for h in (w.closures.data or "").splitlines() if h.strip()):
         try:
             date.fromisoformat(line)
         except ValueError:
-            w.holidays.errors.append(f"{line!r} is not a date such as 2026-12-25.")
+            w.closures.errors.append(f"{line!r} is not a date such as 2026-12-25.")
             ok = False
     return ok

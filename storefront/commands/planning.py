@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import click
@@ -9,22 +10,45 @@ from flask import current_app
 
 from ..clock import now
 from ..services.planning import replan
-from ..simulation.engine import DEFAULT_RATE, SimConfig, run
+from ..simulation.engine import SCENARIOS, WARM_UP_DAYS, SimConfig, run
 
 
 @click.command("simulate")
-@click.option("--days", default=90, show_default=True, help="Calendar days to simulate.")
+@click.option("--days", default=90, show_default=True, help="Calendar days to score, after the warm-up.")
 @click.option("--seed", default=1, show_default=True, help="Random seed: the same seed gives the same figures.")
 @click.option(
-    "--rate", default=DEFAULT_RATE, show_default=True, help="Orders per working day on average (capacity is 4)."
+    "--scenario",
+    type=click.Choice(list(SCENARIOS)),
+    default="default",
+    show_default=True,
+    help="default: 80% of capacity; busy: 90%; unreliable: suppliers late twice as often.",
 )
+@click.option("--rate", type=float, default=None, help="Orders per working day on average (default: the scenario's).")
 @click.option("--fail-rate", default=0.05, show_default=True, help="Share of bike tests that fail.")
-@click.option("--start", default="2027-03-01", show_default=True, help="First simulated day.")
+@click.option("--start", default="2027-03-01", show_default=True, help="First scored day.")
+@click.option("--warm-up", default=WARM_UP_DAYS, show_default=True, help="Unscored days before it, to learn from.")
 @click.option("--database-url", default=None, help="An empty database to use (default: a temporary SQLite file).")
-def simulate(days: int, seed: int, rate: float, fail_rate: float, start: str, database_url: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the scored figures.")
+def simulate(days, seed, scenario, rate, fail_rate, start, warm_up, database_url, as_json) -> None:
     """Run the real services against a synthetic workshop and print the promise-accuracy figures."""
-    config = SimConfig(days, seed, rate, fail_rate, date.fromisoformat(start), database_url)
-    for line in run(config, current_app.extensions["app_factory"]).lines():
+    extra = {} if rate is None else {"rate": rate}
+    config = SimConfig.for_scenario(
+        scenario,
+        days=days,
+        seed=seed,
+        test_fail_rate=fail_rate,
+        start=date.fromisoformat(start),
+        database_url=database_url,
+        warm_up_days=warm_up,
+        **extra,
+    )
+    report = run(config, current_app.extensions["app_factory"])
+    if report.warning:
+        click.echo(f"Warning: {report.warning}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.scores))
+        return
+    for line in report.lines():
         click.echo(line)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from .catalog import Workshop
 
@@ -35,3 +35,15 @@ def working_days_between(start: date, end: date, workshop: Workshop) -> int:
         day += ONE_DAY
         count += is_working_day(day, workshop)
     return count
+
+
+def order_day(local_moment: datetime, workshop: Workshop) -> date:
+    """The working day an order paid at `local_moment` (shop time) counts from.
+
+    Before the cut-off on a working day, that day; after it, or on a day the workshop is closed, the next
+    working day, so a late Friday order is never promised Friday's assembly.
+    """
+    day = local_moment.date()
+    if is_working_day(day, workshop) and local_moment.timetz().replace(tzinfo=None) < workshop.cutoff:
+        return day
+    return working_day_on_or_after(day + ONE_DAY, workshop)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
+
+from .holidays import ShopHolidays, UnknownHolidayRegion
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -62,13 +64,16 @@ class Rule:
 @dataclass(frozen=True)
 class Workshop:
     working_weekdays: frozenset[int]
-    holidays: frozenset[date]
+    holidays: ShopHolidays | frozenset[date]  # anything that answers `day in holidays`
     capacity_per_day: int
     assembly_days: int
     testing_days: int
     transit_days: int
-    window_days: int
-    supplier_buffer_days: int = 0  # working days allowed for a supplier delivery to run late (see leadtime)
+    window_days: int  # the window's width before any delivery history (see domain.reliability)
+    cutoff: time = time(15, 0)  # orders paid after this (shop time) count from the next working day
+    supplier_confidence: float = 0.9  # a supplier part is planned in on the day it arrives with this confidence
+    promise_confidence: float = 0.95  # the promised window closes on the day delivery happens with this confidence
+    max_window_days: int = 3  # the promised window is never wider than this many working days
 
 
 @dataclass(frozen=True)
@@ -172,17 +177,7 @@ def _parse(data: dict) -> Catalog:
         for g in data["groups"]
     )
     rules = tuple(_parse_rule(r) for r in data.get("rules", []))
-    ws = data["workshop"]
-    workshop = Workshop(
-        working_weekdays=frozenset(WEEKDAYS.index(d) for d in ws["working_days"]),
-        holidays=frozenset(date.fromisoformat(h) for h in ws.get("holidays", [])),
-        capacity_per_day=int(ws["assembly_capacity_per_day"]),
-        assembly_days=int(ws["assembly_days"]),
-        testing_days=int(ws["testing_days"]),
-        transit_days=int(ws["transit_days"]),
-        window_days=int(ws["window_days"]),
-        supplier_buffer_days=int(ws.get("supplier_buffer_days", 0)),
-    )
+    workshop = _parse_workshop(data["workshop"])
     return Catalog(
         shop_name=data["shop"]["name"],
         currency=data["shop"]["currency"],
@@ -211,6 +206,47 @@ def _parse_component(c: dict) -> ComponentSpec:
         reorder_point=number("reorder_point"),
         reorder_quantity=number("reorder_quantity"),
     )
+
+
+def _parse_workshop(ws: dict) -> Workshop:
+    return Workshop(
+        working_weekdays=frozenset(WEEKDAYS.index(d) for d in ws["working_days"]),
+        holidays=_parse_holidays(ws),
+        capacity_per_day=int(ws["assembly_capacity_per_day"]),
+        assembly_days=int(ws["assembly_days"]),
+        testing_days=int(ws["testing_days"]),
+        transit_days=int(ws["transit_days"]),
+        window_days=int(ws["window_days"]),
+        cutoff=_field(ws, "order_cutoff", "15:00", time.fromisoformat),
+        supplier_confidence=_confidence(ws, "supplier_confidence", 0.9),
+        promise_confidence=_confidence(ws, "promise_confidence", 0.95),
+        max_window_days=_field(ws, "max_window_days", 3, int),
+    )
+
+
+def _field(ws: dict, name: str, default, convert):
+    try:
+        return convert(ws.get(name, default))
+    except (TypeError, ValueError) as exc:
+        raise CatalogError(f"workshop.{name} is not valid: {ws.get(name)!r}") from exc
+
+
+def _confidence(ws: dict, name: str, default: float) -> float:
+    value = _field(ws, name, default, float)
+    if not 0.5 <= value <= 0.99:
+        raise CatalogError(f"workshop.{name} must be between 0.5 and 0.99 (got {value})")
+    return value
+
+
+def _parse_holidays(ws: dict) -> ShopHolidays:
+    """Public holidays for the catalog's country and subdivision (default US), plus the shop's own closures."""
+    country, subdivision = ws.get("holiday_country", "US"), ws.get("holiday_subdivision")
+    closures = frozenset(_field({"closures": c}, "closures", None, date.fromisoformat) for c in ws.get("closures", []))
+    try:
+        return ShopHolidays(country, subdivision, closures)
+    except UnknownHolidayRegion as exc:
+        field_name = "workshop.holiday_subdivision" if subdivision else "workshop.holiday_country"
+        raise CatalogError(f"{field_name}: {exc}") from exc
 
 
 def _parse_rule(r: dict) -> Rule:
@@ -253,8 +289,8 @@ def reference_problems(catalog: Catalog) -> list[Problem]:
     ws = catalog.workshop
     if ws.capacity_per_day < 1 or not ws.working_weekdays:
         problems.append(Problem("workshop", "The workshop needs working days and a capacity of at least 1."))
-    if ws.supplier_buffer_days < 0:
-        problems.append(Problem("workshop.supplier_buffer_days", "The supplier buffer is 0 or more working days."))
+    if ws.max_window_days < 1:
+        problems.append(Problem("workshop.max_window_days", "workshop.max_window_days must be at least 1 working day."))
     return problems
 
 

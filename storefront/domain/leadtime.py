@@ -8,6 +8,7 @@ from datetime import date
 
 from .calendar import add_working_days, working_day_on_or_after
 from .catalog import Workshop
+from .reliability import ready_day
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,9 @@ class Supply:
     name: str
     lead_time_days: int
     available: int  # on hand minus reserved
-    incoming: tuple[tuple[date, int], ...] = ()  # unpromised supplier deliveries: (arrival, quantity)
+    # unpromised supplier deliveries: (expected arrival, quantity[, date the supplier first gave])
+    incoming: tuple[tuple, ...] = ()
+    late_days: int = 0  # working days late its supplier delivers, at the configured confidence (reliability)
 
 
 @dataclass(frozen=True)
@@ -42,34 +45,31 @@ class Estimate:
     steps: tuple[Step, ...]
 
 
-def supplier_ready(arrival: date, workshop: Workshop) -> date:
-    """The day a part expected from a supplier on `arrival` is planned in: the catalog's supplier buffer later.
-
-    Suppliers deliver late now and then; the buffer (`supplier_buffer_days` in the catalog's workshop section)
-    keeps a late delivery inside the promise. The planner uses this same rule for every part still awaited,
-    so a quote and the plan after payment agree.
-    """
-    return add_working_days(arrival, workshop.supplier_buffer_days, workshop)
-
-
-def _buffer_note(workshop: Workshop) -> str:
-    days = workshop.supplier_buffer_days
-    return f", plus {days} working day{'s' if days != 1 else ''} in case of supplier delay" if days else ""
+def _late_note(late_days: int, workshop: Workshop) -> str:
+    if not late_days:
+        return ""
+    plural = "s" if late_days != 1 else ""
+    return f", plus {late_days} working day{plural}: {workshop.supplier_confidence:.0%} of its deliveries are no later"
 
 
 def component_ready(supply: Supply, quantity: int, today: date, workshop: Workshop) -> Step:
-    """When `quantity` of a component can be in the workshop, and why."""
+    """When `quantity` of a component can be in the workshop, and why.
+
+    A supplier part is planned in on the day it arrives with the configured confidence
+    (`reliability.ready_day`), the same rule the planner uses, so a quote and the plan after payment agree.
+    """
     if supply.available >= quantity:
         return Step("component", supply.name, today, "in stock", supply.sku, "stock")
     covered = supply.available
-    for arrival, incoming in sorted(supply.incoming):
+    for arrival, incoming, *first in sorted(supply.incoming):
         covered += incoming
         if covered >= quantity:
-            ready = max(supplier_ready(arrival, workshop), today)
-            detail = f"arriving from supplier{_buffer_note(workshop)}"
+            ready = max(ready_day(arrival, first[0] if first else arrival, supply.late_days, workshop), today)
+            detail = f"arriving from supplier{_late_note(supply.late_days, workshop)}"
             return Step("component", supply.name, ready, detail, supply.sku, "incoming")
-    ready = supplier_ready(add_working_days(today, supply.lead_time_days, workshop), workshop)
-    detail = f"from supplier, about {supply.lead_time_days} working days{_buffer_note(workshop)}"
+    due = add_working_days(today, supply.lead_time_days, workshop)
+    ready = ready_day(due, due, supply.late_days, workshop)
+    detail = f"from supplier, about {supply.lead_time_days} working days{_late_note(supply.late_days, workshop)}"
     return Step("component", supply.name, ready, detail, supply.sku, "supplier")
 
 
@@ -124,6 +124,14 @@ def estimate(
     return schedule_from(parts_ready, booked, workshop, steps, capacity)
 
 
+def _window_note(workshop: Workshop) -> str:
+    days = workshop.window_days
+    return (
+        f"{days} working day{'s' if days != 1 else ''} after the expected day: "
+        f"{workshop.promise_confidence:.0%} of our recent bikes arrived by then"
+    )
+
+
 def schedule_from(
     parts_ready: date,
     booked: Mapping[date, int],
@@ -153,5 +161,6 @@ def schedule_from(
             Step("testing", "Testing", testing, "electrical and road tests"),
             Step("shipping", "Ships", ships, "leaves the workshop"),
             Step("delivery", "Delivery", earliest, f"{workshop.transit_days} working days in transit"),
+            Step("window", "Latest day", latest, _window_note(workshop)),
         ),
     )

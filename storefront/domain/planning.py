@@ -5,8 +5,10 @@ Rules (the same as `leadtime.schedule_from`, so a quote and the plan after payme
 - a sourcing job takes the first working day on or after max(parts ready, today) with a free slot, earliest
   promise first, then first come first served by `paid_at` (`_priority`): a new order is quoted after every
   booked slot, so it never moves an order promised earlier, and its plan is its quote (or earlier);
-- a part still awaited from a supplier is ready `supplier_buffer_days` working days after the date the
-  supplier gave (`leadtime.supplier_ready`, which the quote uses too);
+- a part still awaited from a supplier is ready on the day it arrives with the configured confidence,
+  learned from that component's deliveries (`reliability.ready_day`, which the quote uses too);
+- a job whose parts come too late for its promise is placed after every job still on track, so one
+  supplier's delay never bumps other customers ("no cascade");
 - testing follows assembly by `assembly_days`, the bike ships `testing_days` later, arrives `transit_days` after
   that, and the window closes `window_days` later (all in working days);
 - jobs in testing or shipping hold no slot; they keep their planned day unless it has passed.
@@ -23,11 +25,12 @@ from datetime import date, datetime
 
 from .calendar import add_working_days, working_day_on_or_after
 from .catalog import Workshop
-from .leadtime import supplier_ready
+from .reliability import ready_day
 from .stages import StageCode
 
 REASON_REWORK = "rework after a failed test"
 REASON_BOOKED = "workshop fully booked"
+REASON_PROMISE_MOVED = "the workshop's plan moved between your quote and your payment"
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,13 @@ class PartWait:
     """A component a job still waits for: the day its supplier delivery is expected."""
 
     name: str
-    ready: date
+    ready: date  # the date the supplier gives now
     delayed: bool = False  # the supplier moved the date past the one first given
+    first_given: date | None = None  # the date the supplier first gave (None: the same as `ready`)
+    late_days: int = 0  # working days late this component's supplier is, at the configured confidence
+
+    def planned_in(self, workshop: Workshop) -> date:
+        return ready_day(self.ready, self.first_given or self.ready, self.late_days, workshop)
 
 
 @dataclass(frozen=True)
@@ -132,21 +140,35 @@ def plan(jobs: Iterable[Job], workshop: Workshop, capacity: int, today: date) ->
     book = SlotBook(capacity)
     jobs = list(jobs)
     in_assembly = [j for j in jobs if j.stage == StageCode.ASSEMBLY]
-    sourcing = sorted((j for j in jobs if j.stage == StageCode.SOURCING), key=_priority)
+    ready = {j.work_order_id: _parts_ready(j, today, workshop) for j in jobs if j.stage == StageCode.SOURCING}
+    lead = workshop.assembly_days + workshop.testing_days + workshop.transit_days
+    sourcing = sorted(
+        (j for j in jobs if j.stage == StageCode.SOURCING),
+        key=lambda j: (_behind(j, days.index(ready[j.work_order_id]), lead, days), *_priority(j)),
+    )
     later = [j for j in jobs if j.stage in (StageCode.TESTING, StageCode.SHIPPING)]
     plans = []
     for job in in_assembly:
         book.take(0)
         plans.append(_dates(job, today, 0, None, days, workshop))
     for job in sourcing:
-        parts_ready = max((supplier_ready(w.ready, workshop) for w in job.waits), default=today)
-        wanted = days.index(max(parts_ready, today))
+        parts_ready = ready[job.work_order_id]
+        wanted = days.index(parts_ready)
         slot = book.first_free(wanted)
         book.take(slot)
         plans.append(_dates(job, parts_ready, slot, wanted, days, workshop))
     for job in later:
         plans.append(_after_assembly(job, today, days, workshop))
     return plans
+
+
+def _parts_ready(job: Job, today: date, workshop: Workshop) -> date:
+    return max((w.planned_in(workshop) for w in job.waits), default=today)
+
+
+def _behind(job: Job, wanted: int, lead: int, days: WorkingDays) -> bool:
+    """Parts come too late for the promise whatever the slot: the job queues after every job still on track."""
+    return job.promised_earliest is not None and wanted + lead > days.index(job.promised_earliest)
 
 
 def _dates(job: Job, parts_ready: date, slot: int, wanted: int | None, days: WorkingDays, ws: Workshop) -> JobPlan:
@@ -208,7 +230,7 @@ def _explain(job: Job, plan_: JobPlan, slot: int, wanted: int | None) -> JobPlan
 def _priority(job: Job) -> tuple:
     """Sourcing jobs take slots earliest promise first, then first paid first.
 
-    With the supplier buffer, most supplier parts arrive before the day they were planned in. Ordering by
+    Most supplier parts arrive before the day they were planned in (at the configured confidence). Ordering by
     payment alone would let such a job jump ahead of later-paid orders already promised those very slots and
     push them past their promise; ordering by promise keeps every promise that can still be kept. A new order
     is promised after every slot already booked, so it still never moves an order promised earlier.

@@ -77,6 +77,7 @@ def receive(purchase_request_id: int, quantity: int, *, staff_id: int | None) ->
         request.received_quantity += quantity
         if request.received_quantity == request.quantity:
             request.status = PurchaseRequestStatus.RECEIVED
+            request.received_on = shop_today(live_catalog().timezone)  # supplier reliability learns from it
         component.on_hand += quantity
         receipt = _allocate(component, quantity, staff_id)
         if not _rehome_awaiting(component.id):
@@ -221,8 +222,9 @@ def create_purchase_request(component_id: int, quantity: int, expected: date) ->
 def replan_and_explain(work_order_ids: list[int], *, reason: str | None, staff_id: int | None = None) -> list[str]:
     """Re-plan the whole workshop, then explain these work orders' moves to their customers (no commit).
 
-    With a `reason` (a supplier's delay, say), customers whose forecast moved get an update with it; without
-    one, the planner's own slip emails speak for it. Returns the order numbers whose forecast moved.
+    With a `reason` (a supplier's delay, say), customers whose forecast newly passes their promised latest day
+    get an update with it; without one, the planner's own slip emails speak for it. Returns the order numbers
+    whose forecast moved.
     """
     if not work_order_ids:
         return []
@@ -234,7 +236,7 @@ def replan_and_explain(work_order_ids: list[int], *, reason: str | None, staff_i
     before = {wo.id: (wo.order.forecast_earliest, wo.order.forecast_latest) for wo in work_orders}
     explained = {wo.id: reason[:MAX_REASON_LENGTH] for wo in work_orders} if reason else None
     moment = now()
-    replan_in_transaction(moment, cause=reason or "parts moved", explained=explained)
+    result = replan_in_transaction(moment, cause=reason or "parts moved", explained=explained)
     moved = []
     for work_order in work_orders:
         order = work_order.order
@@ -249,8 +251,9 @@ def replan_and_explain(work_order_ids: list[int], *, reason: str | None, staff_i
             continue
         moved.append(order.number)
         note = f"New delivery estimate: {order.forecast_earliest:%a %d %b} to {order.forecast_latest:%a %d %b %Y}"
-        if reason is None:
-            _internal_event(work_order, staff_id, "replanned", f"{note}.", moment)
+        if reason is None or order.id not in result.late_explained:
+            # customers hear only of a forecast past their promise (and, from the planner, when back inside it)
+            _internal_event(work_order, staff_id, "replanned", f"{note} ({reason or 'parts moved'}).", moment)
             continue
         event = _event(work_order, staff_id, "forecast", f"{note} ({order.forecast_reason}).", moment, visible=True)
         db.session.flush()

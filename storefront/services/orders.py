@@ -12,14 +12,15 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 
-from ..domain.calendar import add_working_days
+from ..domain.calendar import add_working_days, order_day
 from ..domain.catalog import Catalog
+from ..domain.planning import REASON_PROMISE_MOVED as PROMISE_MOVED
 from ..domain.stages import StageCode
 from ..domain.statuses import PartLineState, PurchaseRequestStatus
 from ..extensions import db
 from ..mail.outbox import enqueue_mail
 from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
-from ..timeutil import local_date
+from ..timeutil import local_moment
 from .capacity import book_assembly
 from .links import calendar_url, status_url
 from .planning import replan_in_transaction
@@ -39,7 +40,7 @@ def place_order(
     checkout: Checkout, catalog: Catalog, *, session_id: str, payment_reference: str | None, paid_at: datetime
 ) -> Order:
     """Create the order and everything that hangs off it for a paid checkout (no commit here)."""
-    today = local_date(paid_at, catalog.timezone)
+    today = order_day(local_moment(paid_at, catalog.timezone), catalog.workshop)
     snapshot = checkout.snapshot
     token, digest = new_status_token()
     order = Order(
@@ -82,8 +83,11 @@ def place_order(
     )
     db.session.add(work_order)
     order.forecast_earliest, order.forecast_latest = plan.earliest, plan.latest
-    if plan.earliest > order.promised_earliest:
-        order.forecast_reason = "parts sold out between your quote and your payment"
+    quoted_latest = order.promised_latest
+    if plan.latest > quoted_latest:
+        # Orders paid since the quote took its slot: the re-plan below must rank this order by the day it
+        # could really book, or it would take back a slot that an order paid before it was promised.
+        order.promised_earliest, order.promised_latest = plan.earliest, plan.latest
     db.session.add(
         WorkOrderEvent(
             work_order=work_order,
@@ -94,9 +98,23 @@ def place_order(
             customer_visible=True,
         )
     )
+    db.session.flush()  # the work order's id names it to the planner
+    replan_in_transaction(paid_at, cause="payment", explained={work_order.id: PROMISE_MOVED})
+    _promise_what_the_plan_keeps(order, quoted_latest)
     _queue_confirmation(order, catalog)
-    replan_in_transaction(paid_at, cause="payment")
     return order
+
+
+def _promise_what_the_plan_keeps(order: Order, quoted_latest: date) -> None:
+    """The promise is the plan at payment: when orders paid in between took the quoted slot, promise the
+    window the plan can keep, and say why (the confirmation page and email show it)."""
+    if order.forecast_latest > order.promised_latest:
+        order.promised_earliest, order.promised_latest = order.forecast_earliest, order.forecast_latest
+    if order.promised_latest > quoted_latest:
+        order.forecast_reason = PROMISE_MOVED
+    elif order.forecast_reason == PROMISE_MOVED:
+        order.forecast_reason = None
+    order.slip_notified_latest = None  # the promise is the plan at payment: nothing to be told of
 
 
 def _allocate(components: dict[str, int], today: date, now: datetime, catalog: Catalog):

@@ -6,6 +6,11 @@ Entry points, for every service that changes something the plan depends on:
   (payment, parts received, a supplier date changed, a failed test, a cancellation).
 
 The promise (`Order.promised_*`) is fixed at payment and never written here; only the forecast moves.
+
+Customers hear of a slip only when the forecast's latest day passes the promised latest day (the plan already
+counts each supplier part in at the configured confidence), once per new latest day
+(`Order.slip_notified_latest`); a customer told of a slip whose forecast is back inside the promise gets one
+"back on track" update, which also becomes the status page's latest update.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from ..domain.planning import Job, JobPlan, PartWait, plan
 from ..domain.statuses import PartLineState
 from ..extensions import db
 from ..mail.outbox import enqueue_mail
-from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, Setting, WorkOrder
+from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, Setting, WorkOrder, WorkOrderEvent
 from ..timeutil import local_date
 from .catalog import CAPACITY_KEY, assembly_capacity, live_catalog
 from .links import status_url
+from .notifications import queue_customer_update
+from .reliability import Learned, learned
 from .unit_of_work import unit_of_work
 
 MIN_CAPACITY, MAX_CAPACITY = 1, 50
@@ -40,6 +47,8 @@ class ReplanResult:
     jobs: int  # open work orders planned
     moved: int  # work orders whose planned dates changed
     slipped: tuple[int, ...]  # order ids whose customers were told of a new slip
+    late_explained: tuple[int, ...] = ()  # order ids newly late whose reason the caller gives (and who it tells)
+    back_on_track: tuple[int, ...] = ()  # order ids told of a slip earlier and back inside the promise now
 
 
 @dataclass
@@ -49,6 +58,7 @@ class _Row:
     planned: tuple[date, ...]  # parts, assembly, testing, ship, delivery
     forecast: tuple[date, date, str | None]
     promised_latest: date
+    notified: date | None  # the latest day the customer was last told of
 
 
 def replan(now: datetime, cause: str | None = None) -> ReplanResult:
@@ -69,10 +79,12 @@ def replan_in_transaction(
     catalog = live_catalog()
     today = local_date(now, catalog.timezone)
     db.session.flush()
-    jobs, rows = _load(today)
-    plans = plan(jobs, catalog.workshop, assembly_capacity(catalog), today)
-    moved, slipped = _write(plans, rows, explained or {})
-    return ReplanResult(cause, len(jobs), moved, tuple(slipped))
+    learnt = learned(catalog)
+    jobs, rows = _load(today, learnt)
+    plans = plan(jobs, learnt.workshop, assembly_capacity(catalog), today)
+    moved, news = _write(plans, rows, explained or {})
+    _tell_customers(news, now)
+    return ReplanResult(cause, len(jobs), moved, news.slipped, news.late_explained, news.back_on_track)
 
 
 def set_capacity(capacity: int, now: datetime) -> ReplanResult:
@@ -89,12 +101,13 @@ def set_capacity(capacity: int, now: datetime) -> ReplanResult:
     return result
 
 
-def _load(today: date) -> tuple[list[Job], dict[int, _Row]]:
+def _load(today: date, learnt: Learned) -> tuple[list[Job], dict[int, _Row]]:
     """Open work orders and the supplier deliveries they wait for, in two plain selects."""
     waits: dict[int, list[PartWait]] = {}
     awaiting = db.session.execute(
         select(
             PartLine.work_order_id,
+            Component.sku,
             Component.name,
             PurchaseRequest.expected_date,
             PurchaseRequest.original_expected_date,
@@ -104,9 +117,10 @@ def _load(today: date) -> tuple[list[Job], dict[int, _Row]]:
         .join(WorkOrder, WorkOrder.id == PartLine.work_order_id)
         .where(PartLine.state == PartLineState.AWAITING, WorkOrder.stage.in_(OPEN_STAGES))
     )
-    for wo_id, name, expected, original in awaiting:
+    for wo_id, sku, name, expected, original in awaiting:
         # an overdue delivery is late too, even before the supplier names a new date
-        waits.setdefault(wo_id, []).append(PartWait(name, expected, expected > original or expected < today))
+        delayed = expected > original or expected < today
+        waits.setdefault(wo_id, []).append(PartWait(name, expected, delayed, original, learnt.late_days(sku)))
     jobs, rows = [], {}
     result = db.session.execute(
         select(
@@ -125,6 +139,7 @@ def _load(today: date) -> tuple[list[Job], dict[int, _Row]]:
             Order.forecast_earliest,
             Order.forecast_latest,
             Order.forecast_reason,
+            Order.slip_notified_latest,
         )
         .join(Order, Order.id == WorkOrder.order_id)
         .where(WorkOrder.stage.in_(OPEN_STAGES))
@@ -149,13 +164,33 @@ def _load(today: date) -> tuple[list[Job], dict[int, _Row]]:
             + (r.planned_delivery_date,),
             (r.forecast_earliest, r.forecast_latest, r.forecast_reason),
             r.promised_latest,
+            r.slip_notified_latest,
         )
     return jobs, rows
 
 
-def _write(plans: list[JobPlan], rows: dict[int, _Row], explained: Mapping[int, str]) -> tuple[int, list[int]]:
-    """Write only what changed, with one executemany per table; queue one email per new slip."""
-    wo_params, order_params, slipped = [], [], []
+@dataclass
+class _News:
+    """Who hears what after a re-plan."""
+
+    slipped: tuple[int, ...] = ()
+    late_explained: tuple[int, ...] = ()
+    back_on_track: tuple[int, ...] = ()
+
+
+def _notice(p: JobPlan, row: _Row) -> tuple[str | None, date | None]:
+    """("slip" | "back" | None, the latest day the customer will have been told of)."""
+    if p.latest > row.promised_latest:
+        if row.notified is None or p.latest > row.notified:
+            return "slip", p.latest
+        return None, row.notified
+    return ("back", None) if row.notified is not None else (None, None)
+
+
+def _write(plans: list[JobPlan], rows: dict[int, _Row], explained: Mapping[int, str]) -> tuple[int, _News]:
+    """Write only what changed, with one executemany per table; note who is to hear of a slip or good news."""
+    wo_params, order_params = [], []
+    slipped, late_explained, back = [], [], []
     for p in plans:
         row = rows[p.work_order_id]
         planned = (p.parts_ready, p.assembly, p.testing, p.ships, p.earliest)
@@ -164,14 +199,17 @@ def _write(plans: list[JobPlan], rows: dict[int, _Row], explained: Mapping[int, 
         reason = p.reason
         if row.work_order_id in explained and (p.earliest, p.latest) != row.forecast[:2]:
             reason = explained[row.work_order_id]
+        notice, notified = _notice(p, row)
         forecast = (p.earliest, p.latest, reason)
-        if forecast != row.forecast:
+        if forecast != row.forecast or notified != row.notified:
             order_params.append(
                 {"b_id": row.order_id, "b_earliest": p.earliest, "b_latest": p.latest, "b_reason": reason}
+                | {"b_notified": notified}
             )
-            newly_late = p.latest > row.promised_latest and p.latest > row.forecast[1]
-            if newly_late and row.work_order_id not in explained:
-                slipped.append(row.order_id)
+        if notice == "slip":
+            (late_explained if row.work_order_id in explained else slipped).append(row.order_id)
+        elif notice == "back":
+            back.append(row.order_id)
     if wo_params:
         table = WorkOrder.__table__
         db.session.execute(
@@ -195,14 +233,36 @@ def _write(plans: list[JobPlan], rows: dict[int, _Row], explained: Mapping[int, 
                 forecast_earliest=bindparam("b_earliest"),
                 forecast_latest=bindparam("b_latest"),
                 forecast_reason=bindparam("b_reason"),
+                slip_notified_latest=bindparam("b_notified"),
             ),
             order_params,
         )
     _expire({p["b_id"] for p in wo_params}, {p["b_id"] for p in order_params})
-    if slipped:
-        for order in db.session.scalars(select(Order).where(Order.id.in_(slipped)).order_by(Order.id)):
+    return len(wo_params), _News(tuple(slipped), tuple(late_explained), tuple(back))
+
+
+def _tell_customers(news: _News, now: datetime) -> None:
+    """One slip email per new latest day; one "back on track" update (on the status page too) per recovery."""
+    ids = (*news.slipped, *news.back_on_track)
+    if not ids:
+        return
+    orders = db.session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id)).all()
+    for order in orders:
+        if order.id in news.slipped:
             _tell_customer(order)
-    return len(wo_params), slipped
+        else:
+            _back_on_track(order, now)
+
+
+def _back_on_track(order: Order, now: datetime) -> None:
+    note = (
+        f"Back on track: we now expect your bike {order.forecast_earliest:%a %d %b} to "
+        f"{order.forecast_latest:%a %d %b %Y}, inside the window we promised."
+    )
+    event = WorkOrderEvent(work_order=order.work_order, at=now, action="forecast", note=note, customer_visible=True)
+    db.session.add(event)
+    db.session.flush()
+    queue_customer_update(order, event)
 
 
 def _expire(work_order_ids: set[int], order_ids: set[int]) -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from .. import cache
 from ..domain.build import Build, BuildError, Conflict, blocked_reason, conflicts, parse_build
+from ..domain.calendar import order_day
 from ..domain.catalog import Catalog
 from ..domain.leadtime import Estimate, Supply, estimate
 from ..domain.pricing import PriceLine, price_lines, total_cents
-from ..timeutil import local_date
+from ..timeutil import local_moment
 from .catalog import NoCatalog, assembly_capacity, catalog_for, live_catalog
 from .plan_version import current_stamp
+from .reliability import learned
 from .supply import booked_slots, component_needs, load_supplies
 
 
@@ -64,7 +66,9 @@ def plan_inputs(today: date, stamp: tuple[str | None, str | None] | None = None)
 
     def read() -> PlanInputs:
         catalog = catalog_for(stamp[0]) if stamp[0] else live_catalog()
-        return PlanInputs(catalog, load_supplies(), booked_slots(today), assembly_capacity(catalog))
+        learnt = learned(catalog)
+        catalog = replace(catalog, workshop=learnt.workshop)  # with the learned window width
+        return PlanInputs(catalog, load_supplies(learnt), booked_slots(today), assembly_capacity(catalog))
 
     return _plans.get_or_make((stamp, today), read)
 
@@ -77,7 +81,8 @@ def cached_quote(raw: Mapping[str, Sequence[str]], now: datetime) -> tuple[Quote
     stamp = current_stamp()
     if stamp[0] is None:
         raise NoCatalog("No catalog loaded. Run: flask --app storefront seed-demo")
-    today = local_date(now, catalog_for(stamp[0]).timezone)
+    catalog = catalog_for(stamp[0])
+    today = order_day(local_moment(now, catalog.timezone), catalog.workshop)
     choices = tuple((k, tuple(v)) for k, v in sorted(raw.items()) if isinstance(v, (list, tuple)))
     key = (stamp, today, choices)
     return _quotes.get_or_make(key, lambda: quote(raw, today, stamp)), key

@@ -14,6 +14,7 @@ from ..domain.stages import SLOT_HOLDING_STAGES
 from ..domain.statuses import PartLineState, PurchaseRequestStatus
 from ..extensions import db
 from ..models import Component, PartLine, PurchaseRequest, WorkOrder
+from .reliability import Learned
 
 
 def component_needs(build: Build, catalog: Catalog) -> dict[str, int]:
@@ -21,8 +22,9 @@ def component_needs(build: Build, catalog: Catalog) -> dict[str, int]:
     return dict(Counter(catalog.option(code).component for code in build.codes()))
 
 
-def load_supplies() -> dict[str, Supply]:
-    """Available-to-promise per component: on hand minus reserved, plus unpromised incoming deliveries."""
+def load_supplies(learned: Learned) -> dict[str, Supply]:
+    """Available-to-promise per component: on hand minus reserved, plus unpromised incoming deliveries, and how
+    late each component's supplier delivers at the configured confidence."""
     promised = (
         select(PartLine.purchase_request_id, func.sum(PartLine.quantity).label("qty"))
         .where(PartLine.state == PartLineState.AWAITING)
@@ -34,16 +36,24 @@ def load_supplies() -> dict[str, Supply]:
             PurchaseRequest.component_id,
             PurchaseRequest.expected_date,
             PurchaseRequest.quantity - PurchaseRequest.received_quantity - func.coalesce(promised.c.qty, 0),
+            PurchaseRequest.original_expected_date,
         )
         .outerjoin(promised, promised.c.purchase_request_id == PurchaseRequest.id)
         .where(PurchaseRequest.status == PurchaseRequestStatus.OPEN)
     ).all()
     incoming: dict[int, list[tuple[date, int]]] = {}
-    for component_id, expected, free in incoming_rows:
+    for component_id, expected, free, first_given in incoming_rows:
         if free > 0:
-            incoming.setdefault(component_id, []).append((expected, int(free)))
+            incoming.setdefault(component_id, []).append((expected, int(free), first_given))
     return {
-        c.sku: Supply(c.sku, c.name, c.lead_time_days, c.on_hand - c.reserved, tuple(sorted(incoming.get(c.id, ()))))
+        c.sku: Supply(
+            c.sku,
+            c.name,
+            c.lead_time_days,
+            c.on_hand - c.reserved,
+            tuple(sorted(incoming.get(c.id, ()))),
+            learned.late_days(c.sku),
+        )
         for c in db.session.scalars(select(Component))
     }
 

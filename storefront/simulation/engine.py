@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
 import tempfile
 import time
 import uuid
@@ -31,7 +32,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
 from ..domain.accuracy import Accuracy
-from ..domain.calendar import add_working_days, is_working_day
+from ..domain.calendar import add_working_days, is_working_day, working_days_between
 from ..domain.stages import StageCode
 from ..domain.statuses import CheckoutStatus, PartLineState, PurchaseRequestStatus
 from ..extensions import db
@@ -51,7 +52,10 @@ from ..services.forecast import component_forecasts, promise_accuracy
 from ..services.orders import place_order
 from ..services.planning import replan
 from ..services.quote import quote
+from ..timeutil import local_date
 from . import actions
+
+STAFF_HOUR = 16  # staff book the day's work at 16:00 shop time; customers come before and after
 
 # (weight, build): a plausible mix of what customers choose
 BUILDS = (
@@ -66,9 +70,21 @@ BUILDS = (
     (15, {"frame": ["high-step"], "motor": ["mid-750"], "battery": ["b750"], "color": ["graphite"],
           "accessories": ["lock"]}),
 )  # fmt: skip
-# working days late a supplier delivery arrives, and how often
-SUPPLIER_DELAYS = ((0, 0.62), (1, 0.18), (2, 0.09), (3, 0.05), (4, 0.03), (6, 0.02), (9, 0.01))
+# Three suppliers, told apart by the component's sku prefix: (working days late, weight)
+SUPPLIERS = {
+    "reliable": ((0, 0.90), (1, 0.08), (2, 0.02)),
+    "often late": ((0, 0.50), (1, 0.22), (2, 0.15), (3, 0.09), (4, 0.04)),
+    "rare long delays": ((0, 0.88), (1, 0.05), (8, 0.04), (12, 0.03)),
+}
+SUPPLIER_OF = {"FRAME": "reliable", "PNT": "reliable", "MOT": "often late", "BAT": "often late"}  # else: rare long
+# customers per hour of the day (shop time): a lunchtime bump and an evening peak; weekends bring 1.5x a weekday
+HOURLY = (1, 1, 0, 0, 0, 0, 1, 2, 3, 4, 5, 5, 7, 6, 5, 5, 5, 6, 8, 10, 11, 10, 7, 3)
+WEEKEND_FACTOR = 1.5
+TRANSIT = ((2, 0.15), (3, 0.60), (4, 0.18), (5, 0.07))  # working days with the carrier
+OVERRUN = 0.10  # share of assemblies, and separately of tests, that take a working day longer
 DEFAULT_RATE = 3.2
+WARM_UP_DAYS = 60
+SCENARIOS = {"default": (DEFAULT_RATE, 1.0), "busy": (3.6, 1.0), "unreliable": (DEFAULT_RATE, 2.0)}  # rate, lateness
 STREAMS = ("customers", "suppliers", "workshop")
 NOTICE_DAYS = 3  # suppliers announce a delay this many calendar days before the date they first gave
 ADDRESS = {
@@ -89,8 +105,27 @@ class SimConfig:
     # of 4: a make-to-order shop near 100% has a backlog, and quoted lead times, that grow without bound.
     rate: float = DEFAULT_RATE
     test_fail_rate: float = 0.05
-    start: date = date(2027, 3, 1)
+    start: date = date(2027, 3, 1)  # the first scored day; the warm-up runs before it
     database_url: str | None = None  # a fresh temporary SQLite file when None
+    warm_up_days: int = WARM_UP_DAYS  # orders paid in these days are not scored: the shop learns from them
+    late_factor: float = 1.0  # how much more often than usual suppliers are late (2.0 in `unreliable`)
+    scenario: str = "default"
+
+    @classmethod
+    def for_scenario(cls, scenario: str, **kwargs) -> SimConfig:
+        """`default` (80% of capacity), `busy` (90%) or `unreliable` (suppliers late twice as often)."""
+        if scenario not in SCENARIOS:
+            raise ValueError(f"unknown scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
+        rate, late = SCENARIOS[scenario]
+        return cls(**{"rate": rate, "late_factor": late, "scenario": scenario, **kwargs})
+
+
+def supplier_delays(sku: str, late_factor: float) -> tuple[list[int], list[float]]:
+    """Working days late and their weights for the supplier of `sku`; late outcomes `late_factor` times as often."""
+    profile = SUPPLIERS[SUPPLIER_OF.get(sku.split("-")[0], "rare long delays")]
+    late = [(d, w * late_factor) for d, w in profile if d > 0]
+    on_time = max(0.0, 1.0 - sum(w for _, w in late))
+    return [0, *(d for d, _ in late)], [on_time, *(w for _, w in late)]
 
 
 @dataclass
@@ -105,6 +140,8 @@ class SimReport:
     late_supplier_orders: int = 0
     seconds: float = 0.0
     events: dict[str, int] = field(default_factory=dict)  # work-order events by action, as the services wrote them
+    scores: dict[str, float | int] = field(default_factory=dict)  # the scored orders' figures (`simulate --json`)
+    warning: str | None = None
 
     def lines(self) -> list[str]:
         """The figures as printed by `flask simulate`, the accuracy rows matching the back-office report."""
@@ -147,6 +184,64 @@ def run(config: SimConfig, make_app: Callable[[dict], Flask]) -> SimReport:
     return report
 
 
+def score(start: date, end: date, catalog) -> dict[str, float | int]:
+    """The figures of orders paid from `start` on (the warm-up's are not scored), as `simulate --json` prints them.
+
+    An order still undelivered at `end` whose promised latest day has passed counts as late; one whose promise
+    is still ahead is not scored. A slip notice is a "later than we promised" email from the planner, or a
+    customer-visible supplier-delay update.
+    """
+    tz, ws = catalog.timezone, catalog.workshop
+    rows = db.session.execute(
+        select(Order.id, Order.paid_at, Order.promised_earliest, Order.promised_latest, WorkOrder.delivered_at)
+        .join(WorkOrder, WorkOrder.order_id == Order.id)
+        .where(Order.paid_at >= datetime.combine(start, clock_time(0), ZoneInfo(tz)).astimezone(UTC))
+    ).all()
+    noticed = _slip_noticed()
+    scored = []
+    for order_id, paid, earliest, latest, delivered_at in rows:
+        delivered = local_date(delivered_at, tz) if delivered_at else None
+        if delivered is None and latest >= end:
+            continue
+        scored.append((order_id, local_date(paid, tz), earliest, latest, delivered))
+    n = len(scored) or 1
+    on_time = [r for r in scored if r[4] is not None and r[4] <= r[3]]
+    delivered = [r for r in scored if r[4] is not None]
+    return {
+        "orders_scored": len(scored),
+        "on_time_share": round(len(on_time) / n, 4),
+        "in_window_share": round(sum(1 for r in delivered if r[2] <= r[4] <= r[3]) / n, 4),
+        "early_share": round(sum(1 for r in delivered if r[4] < r[2]) / n, 4),
+        "median_padding_working_days": _median([working_days_between(r[4], r[3], ws) for r in delivered]),
+        "median_quoted_lead_days": _median([(r[3] - r[1]).days for r in scored]),
+        "median_actual_lead_days": _median([(r[4] - r[1]).days for r in delivered]),
+        "slip_notice_share": round(sum(1 for r in scored if r[0] in noticed) / n, 4),
+        "false_alarm_share": round(sum(1 for r in on_time if r[0] in noticed) / n, 4),
+    }
+
+
+def _median(values: list[int]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def _slip_noticed() -> set[int]:
+    """Orders told "later than we promised": by the planner's slip email or a visible supplier-delay update."""
+    keys = db.session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like("slip:%")))
+    told = {int(key.split(":")[1]) for key in keys}
+    told |= set(
+        db.session.scalars(
+            select(WorkOrder.order_id)
+            .join(WorkOrderEvent, WorkOrderEvent.work_order_id == WorkOrder.id)
+            .where(
+                WorkOrderEvent.customer_visible,
+                WorkOrderEvent.action == "forecast",
+                WorkOrderEvent.note.like("New delivery estimate%"),
+            )
+        )
+    )
+    return told
+
+
 def _fresh_schema() -> None:
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -169,10 +264,15 @@ class Workshop:
         self.real_arrival: dict[int, date] = {}
         self.delivery_day: dict[int, date] = {}
         self.orders = 0
+        self.test_overrun: set[int] = set()
+        self.first_day = config.start - timedelta(days=config.warm_up_days)
+        self.end = config.start + timedelta(days=config.days)
 
     def run(self) -> SimReport:
-        for n in range(self.config.days):
-            self.day(self.config.start + timedelta(days=n))
+        day = self.first_day
+        while day < self.end:
+            self.day(day)
+            day += timedelta(days=1)
         months, total = promise_accuracy()
         late = sum(1 for pr_id, day in self.real_arrival.items() if day > self._first_date(pr_id))
         return SimReport(
@@ -190,7 +290,19 @@ class Workshop:
             events=dict(db.session.execute(select(WorkOrderEvent.action, func.count()).where(
                 WorkOrderEvent.customer_visible | (WorkOrderEvent.action == "checklist")).group_by(
                 WorkOrderEvent.action)).all()),
+            warning=self._capacity_warning(),
+            scores={"scenario": self.config.scenario, "seed": self.config.seed, "days": self.config.days,
+                    **score(self.config.start, self.end, self.catalog)},
         )  # fmt: skip
+
+    def _capacity_warning(self) -> str | None:
+        capacity = assembly_capacity(self.catalog)
+        if self.config.rate <= capacity:
+            return None
+        return (
+            f"{self.config.rate} orders a working day is above the capacity of {capacity}: the backlog, and the "
+            "promised lead time, grow without bound."
+        )
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(day, clock_time(hour, minute), self.tz).astimezone(UTC)
@@ -207,13 +319,24 @@ class Workshop:
         self._deliveries(today)
         self.clock(self.at(today, 8))
         self._suppliers(today, working)
-        for n in range(self._poisson(self.config.rate * 5 / 7)):
-            self._customer(today, self.clock(self.at(today, 9, n)))
+        arrivals = self._arrivals(today)
+        for hour, minute in (a for a in arrivals if a[0] < STAFF_HOUR):
+            self._customer(today, self.clock(self.at(today, hour, minute)))
         if working:
-            self.clock(self.at(today, 17))
+            self.clock(self.at(today, STAFF_HOUR))
             self._staff(today)
             if today.weekday() == 0:
                 self._reorder(today)
+        for hour, minute in (a for a in arrivals if a[0] >= STAFF_HOUR):
+            self._customer(today, self.clock(self.at(today, hour, minute)))
+
+    def _arrivals(self, today: date) -> list[tuple[int, int]]:
+        """Customers of the day, at hours drawn from the daily profile; weekends are busier."""
+        weekend = today.weekday() >= 5
+        per_day = self.config.rate * 5 / (5 + 2 * WEEKEND_FACTOR) * (WEEKEND_FACTOR if weekend else 1.0)
+        count = self._poisson(per_day)
+        hours = self.customer_rng.choices(range(24), HOURLY, k=count)
+        return sorted((h, self.customer_rng.randrange(60)) for h in hours)
 
     def _poisson(self, mean: float) -> int:
         limit, count, product = math.exp(-mean), 0, self.customer_rng.random()
@@ -228,13 +351,14 @@ class Workshop:
     def _suppliers(self, today: date, working: bool) -> None:
         """Suppliers announce delays `NOTICE_DAYS` ahead, and deliver on working days; staff book both."""
         open_requests = db.session.execute(
-            select(PurchaseRequest.id, PurchaseRequest.expected_date)
+            select(PurchaseRequest.id, PurchaseRequest.expected_date, Component.sku)
+            .join(Component, Component.id == PurchaseRequest.component_id)
             .where(PurchaseRequest.status == PurchaseRequestStatus.OPEN)
             .order_by(PurchaseRequest.id)
         ).all()
-        for pr_id, expected in open_requests:
+        for pr_id, expected, sku in open_requests:
             if pr_id not in self.real_arrival:
-                delay = self.supplier_rng.choices([d for d, _ in SUPPLIER_DELAYS], [w for _, w in SUPPLIER_DELAYS])[0]
+                delay = self.supplier_rng.choices(*supplier_delays(sku, self.config.late_factor))[0]
                 self.real_arrival[pr_id] = add_working_days(expected, delay, self.catalog.workshop)
             real = self.real_arrival[pr_id]
             if real > expected and today >= expected - timedelta(days=NOTICE_DAYS):
@@ -279,10 +403,13 @@ class Workshop:
         for wo_id, stage[wo_id], entered in open_wos:
             if stage[wo_id] == StageCode.SHIPPING and entered < started_today:
                 actions.ship(wo_id, self.test_rng)
-                self.delivery_day[wo_id] = add_working_days(
-                    today, self.catalog.workshop.transit_days, self.catalog.workshop
-                )
+                transit = self.test_rng.choices([d for d, _ in TRANSIT], [w for _, w in TRANSIT])[0]
+                self.delivery_day[wo_id] = add_working_days(today, transit, self.catalog.workshop)
             elif stage[wo_id] == StageCode.TESTING and entered < started_today:
+                if wo_id not in self.test_overrun and self.test_rng.random() < OVERRUN:
+                    self.test_overrun.add(wo_id)  # this test takes a working day longer
+                    continue
+                self.test_overrun.discard(wo_id)
                 passed = actions.record_test(wo_id, self.test_rng, self.config.test_fail_rate)
                 stage[wo_id] = StageCode.SHIPPING if passed else StageCode.ASSEMBLY
         rework = [wo_id for wo_id, _, _ in open_wos if stage[wo_id] == StageCode.ASSEMBLY]
@@ -290,6 +417,8 @@ class Workshop:
         for wo_id in (rework + ready)[: assembly_capacity(self.catalog)]:
             if stage[wo_id] == StageCode.SOURCING:
                 actions.start_assembly(wo_id)
+                if self.test_rng.random() < OVERRUN:
+                    continue  # this build takes a working day longer: it is finished (and holds a bench) tomorrow
             actions.finish_assembly(wo_id)
 
     def _reorder(self, today: date) -> None:

@@ -141,8 +141,8 @@ def test_a_supplier_delay_shows_the_new_date_and_the_forecast_reason(client, ord
     assert "ordered from supplier, now expected Wed 6 Jan" in html
     assert "Running later" in html
     assert 'id="forecast-reason"><strong>Why it changed:</strong> The folding frame is late at the supplier.' in html
-    assert 'id="promise-window">Tue 12 Jan – Thu 14 Jan 2027' in html  # with the 3-day supplier buffer
-    assert 'id="forecast-window">Tue 19 Jan – Thu 21 Jan 2027' in html
+    assert 'id="promise-window">Mon 11 Jan – Wed 13 Jan 2027' in html  # the prior's 2 working days of lateness
+    assert 'id="forecast-window">Mon 18 Jan – Wed 20 Jan 2027' in html
 
 
 def test_passed_checks_appear_once_testing_is_done(client, paid_order):

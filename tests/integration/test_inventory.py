@@ -5,13 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from storefront.domain.leadtime import supplier_ready
 from storefront.extensions import db
 from storefront.models import Component, OutboxMessage, PartLine, PurchaseRequest, WorkOrderEvent
 from storefront.services import inventory
-from storefront.services.catalog import live_catalog
 from storefront.services.quote import quote
 from tests.support.backoffice import FOLDING_BUILD, fresh
+from tests.support.reliability import planned_in
 
 
 def folding_orders(order_factory, app_ctx, count: int = 2):
@@ -94,7 +93,7 @@ def test_a_later_supplier_date_replans_and_tells_the_customer_without_touching_t
     assert order.forecast_earliest > old_forecast
     assert order.forecast_reason == "supplier delay: factory closed for a week"
     assert (order.promised_earliest, order.promised_latest) == promised
-    assert order.work_order.planned_parts_date == supplier_ready(new_date, live_catalog().workshop)
+    assert order.work_order.planned_parts_date == planned_in(new_date, request.original_expected_date)
     assert order.work_order.planned_assembly_date > old_assembly
     request = fresh(request)
     assert request.delay_reason == "factory closed for a week" and request.original_expected_date < new_date
@@ -132,7 +131,7 @@ def test_a_replenishment_order_is_stock_the_next_quote_can_promise(app_ctx):
     assert (request.status, request.quantity, request.received_quantity) == ("open", 5, 0)
     assert request.expected_date == request.original_expected_date == arriving
     after = quote(FOLDING_BUILD, date(2026, 12, 1)).estimate.parts_ready
-    assert after == supplier_ready(arriving, live_catalog().workshop) < before
+    assert after == planned_in(arriving) < before
 
 
 @pytest.mark.parametrize(("quantity", "expected", "message"), [(0, date(2026, 12, 9), "between"),

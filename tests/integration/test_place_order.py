@@ -2,11 +2,10 @@
 
 from sqlalchemy import func, select
 
-from storefront.domain.leadtime import supplier_ready
 from storefront.extensions import db
 from storefront.models import Component, OutboxMessage, PartLine, PurchaseRequest
-from storefront.services.catalog import live_catalog
 from tests.support.orders import make_paid_order
+from tests.support.reliability import planned_in
 
 
 def test_an_in_stock_build_reserves_every_part(app_ctx):
@@ -26,7 +25,7 @@ def test_a_shortfall_becomes_a_purchase_request_with_its_arrival_date(app_ctx):
     frame = next(p for p in order.work_order.parts if p.component.sku == "FRAME-FD")
     assert frame.state == "awaiting"
     assert frame.purchase_request.expected_date.isoformat() == "2026-12-30"  # 20 working days, Christmas skipped
-    ready = supplier_ready(frame.purchase_request.expected_date, live_catalog().workshop)
+    ready = planned_in(frame.purchase_request.expected_date)
     assert order.work_order.planned_assembly_date == ready
 
 

@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from storefront.domain.leadtime import supplier_ready
 from storefront.extensions import db
 from storefront.models import Component, OutboxMessage, PurchaseRequest, Setting, WorkOrder
-from storefront.services.catalog import CAPACITY_KEY, live_catalog
+from storefront.services.catalog import CAPACITY_KEY
 from storefront.services.planning import InvalidCapacity, replan, set_capacity
 from storefront.services.quote import quote
+from tests.support.reliability import planned_in
 
 FOLDING = {"frame": ["folding"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]}
 TUE = date(2026, 12, 1)
@@ -47,7 +47,7 @@ def test_a_supplier_delay_moves_the_forecast_never_the_promise_and_mails_once_pe
     assert (order.promised_earliest, order.promised_latest) == promised
     assert order.forecast_latest > order.promised_latest
     assert order.forecast_reason == "Folding frame delivery from supplier delayed"
-    assert order.work_order.planned_assembly_date == supplier_ready(request.expected_date, live_catalog().workshop)
+    assert order.work_order.planned_assembly_date == planned_in(request.expected_date, request.original_expected_date)
     assert bystander.forecast_reason is None
     (email,) = slip_emails()
     assert email.to_email == order.email and f"/orders/{order.status_token}" in email.body_text
@@ -126,11 +126,11 @@ def test_an_order_waits_on_the_incoming_delivery_its_quote_counted(app_ctx, orde
     )
     db.session.commit()
     quoted = quote(FOLDING, TUE)
-    ready = supplier_ready(arriving, live_catalog().workshop)  # the supplier buffer after the delivery date
+    ready = planned_in(arriving)  # the prior's lateness after the delivery date
     assert quoted.estimate.assembly == ready
     orders = [order_factory(FOLDING, email=f"f{n}@example.com") for n in range(3)]
     assert [o.work_order.planned_assembly_date for o in orders[:2]] == [ready, ready]
     assert orders[0].forecast_latest == orders[0].promised_latest == quoted.estimate.latest
-    new_request = supplier_ready(date(2026, 12, 30), live_catalog().workshop)  # 20 working days, then the buffer
+    new_request = planned_in(date(2026, 12, 30))  # 20 working days, then the prior's lateness
     assert orders[2].work_order.planned_assembly_date == new_request  # the third needs a new supplier order
     assert db.session.scalar(select(func.count()).select_from(PurchaseRequest)) == 2

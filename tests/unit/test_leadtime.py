@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from storefront.domain.calendar import add_working_days, working_day_on_or_after, working_days_between
-from storefront.domain.leadtime import Supply, component_ready, estimate, first_free_slot, supplier_ready
+from storefront.domain.leadtime import Supply, component_ready, estimate, first_free_slot
 
 TUE = date(2026, 12, 1)
 
@@ -34,15 +34,15 @@ def test_an_in_stock_build_is_assembled_today_and_delivered_a_week_later(catalog
     assert result.ships == date(2026, 12, 3)
     assert result.earliest == date(2026, 12, 8)  # 3 working days in transit
     assert result.latest == date(2026, 12, 10)  # window of two working days
-    assert [s.kind for s in result.steps][-4:] == ["assembly", "testing", "shipping", "delivery"]
+    assert [s.kind for s in result.steps][-5:] == ["assembly", "testing", "shipping", "delivery", "window"]
 
 
 def test_a_component_out_of_stock_waits_for_its_supplier_lead_time(catalog):
     result = estimate({"FRAME-FD": 1, "MOT-H250": 1}, supplies(catalog), {}, catalog.workshop, TUE)
     frame = next(s for s in result.steps if s.sku == "FRAME-FD")
     assert frame.source == "supplier"
-    assert frame.detail == "from supplier, about 20 working days, plus 3 working days in case of supplier delay"
-    assert frame.date == supplier_ready(add_working_days(TUE, 20, catalog.workshop), catalog.workshop)
+    assert frame.detail == "from supplier, about 20 working days"
+    assert frame.date == add_working_days(TUE, 20, catalog.workshop)  # a supplier with no lateness learned
     assert result.assembly == frame.date
 
 
@@ -50,7 +50,7 @@ def test_unpromised_incoming_stock_counts_from_its_arrival_date(catalog):
     arriving = date(2026, 12, 9)
     supply = Supply("BAT-750", "Battery 750 Wh", 12, available=0, incoming=((arriving, 2),))
     step = component_ready(supply, 1, TUE, catalog.workshop)
-    assert step.date == supplier_ready(arriving, catalog.workshop) and step.source == "incoming"
+    assert step.date == arriving and step.source == "incoming"
     assert component_ready(supply, 3, TUE, catalog.workshop).source == "supplier"
 
 
@@ -64,7 +64,7 @@ def test_a_full_assembly_day_moves_the_build_to_the_next_free_day(catalog):
     assert first_free_slot(TUE, booked, catalog.workshop) == date(2026, 12, 3)
     result = estimate({"FRAME-ST": 1}, supplies(catalog), booked, catalog.workshop, TUE)
     assert result.assembly == date(2026, 12, 3)
-    assert result.steps[-4].detail == "first free assembly slot"
+    assert result.steps[-5].detail == "first free assembly slot"
 
 
 def test_capacity_can_be_overridden(catalog):
@@ -91,15 +91,24 @@ def test_adding_a_component_never_makes_delivery_earlier(catalog, data):
     assert after.earliest >= before.earliest
 
 
-def test_supplier_parts_carry_the_catalog_buffer_and_stock_does_not(catalog):
-    none = replace(catalog.workshop, supplier_buffer_days=0)
+def test_supplier_parts_are_planned_in_at_their_learned_lateness_and_stock_is_not(catalog):
     arriving = date(2026, 12, 9)
-    supply = Supply("BAT-750", "Battery 750 Wh", 12, available=1, incoming=((arriving, 2),))
-    assert component_ready(supply, 1, TUE, catalog.workshop).date == TUE  # in stock
-    assert component_ready(supply, 2, TUE, none).date == arriving
-    assert component_ready(supply, 2, TUE, catalog.workshop).date == date(2026, 12, 14)
-    assert component_ready(supply, 2, TUE, none).detail == "arriving from supplier"
-    overdue = Supply("BAT-750", "Battery 750 Wh", 12, available=0, incoming=((date(2026, 11, 20), 1),))
+    punctual = Supply("BAT-750", "Battery 750 Wh", 12, available=1, incoming=((arriving, 2),))
+    late = replace(punctual, late_days=3)
+    assert component_ready(late, 1, TUE, catalog.workshop).date == TUE  # in stock
+    assert component_ready(punctual, 2, TUE, catalog.workshop).date == arriving
+    assert component_ready(late, 2, TUE, catalog.workshop).date == date(2026, 12, 14)  # Wed 9 Dec + 3 working days
+    assert component_ready(punctual, 2, TUE, catalog.workshop).detail == "arriving from supplier"
+    assert "90% of its deliveries are no later" in component_ready(late, 2, TUE, catalog.workshop).detail
+    overdue = Supply("BAT-750", "Battery 750 Wh", 12, available=0, incoming=((date(2026, 11, 20), 1),), late_days=2)
     assert component_ready(overdue, 1, TUE, catalog.workshop).date == TUE  # never before today
-    from_supplier = component_ready(Supply("BAT-750", "Battery 750 Wh", 12, available=0), 1, TUE, catalog.workshop)
+    from_supplier = component_ready(replace(late, available=0, incoming=()), 1, TUE, catalog.workshop)
     assert from_supplier.date == add_working_days(TUE, 12 + 3, catalog.workshop)
+
+
+def test_a_delay_the_supplier_announced_is_not_padded_again(catalog):
+    first_given, announced = date(2026, 12, 9), date(2026, 12, 16)
+    supply = Supply("BAT-750", "Battery 750 Wh", 12, 0, incoming=((announced, 1, first_given),), late_days=2)
+    assert component_ready(supply, 1, TUE, catalog.workshop).date == announced
+    slightly = replace(supply, incoming=((date(2026, 12, 10), 1, first_given),))
+    assert component_ready(slightly, 1, TUE, catalog.workshop).date == date(2026, 12, 11)  # first given + 2

@@ -1,11 +1,10 @@
 """The finite-capacity planner: capacity, holidays, rework, cancellations, supplier delays and promises."""
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from storefront.domain.leadtime import schedule_from, supplier_ready
+from storefront.domain.leadtime import schedule_from
 from storefront.domain.planning import REASON_BOOKED, REASON_REWORK, Job, PartWait, plan
 
 TUE = date(2026, 12, 1)
@@ -51,7 +50,7 @@ def test_a_job_in_assembly_holds_todays_slot_ahead_of_earlier_paid_sourcing_jobs
 def test_a_job_waits_for_its_latest_part_then_takes_a_free_slot(catalog):
     arriving = date(2026, 12, 9)
     plans = by_id(plan([job(1, waits=(PartWait("Folding frame", arriving),)), job(2)], catalog.workshop, 1, TUE))
-    ready = supplier_ready(arriving, catalog.workshop)
+    ready = arriving
     assert plans[1].parts_ready == ready and plans[1].assembly == ready
     assert plans[2].assembly == TUE  # a later order with parts in stock is not held up
 
@@ -62,7 +61,7 @@ def test_the_planner_agrees_with_the_quote_engine_for_a_new_order(catalog):
     booked: dict[date, int] = {}
     for n in range(1, 7):
         booked[plans[n].assembly] = booked.get(plans[n].assembly, 0) + 1
-    quoted = schedule_from(supplier_ready(date(2026, 12, 2), catalog.workshop), booked, catalog.workshop, capacity=3)
+    quoted = schedule_from(date(2026, 12, 2), booked, catalog.workshop, capacity=3)
     assert (plans[7].assembly, plans[7].earliest, plans[7].latest) == (quoted.assembly, quoted.earliest, quoted.latest)
 
 
@@ -89,8 +88,8 @@ def test_a_supplier_delay_moves_only_the_orders_waiting_for_that_delivery(catalo
     before = by_id(plan([waiting, *others], catalog.workshop, 4, TUE))
     delayed = job(1, waits=(late,), promised_earliest=date(2026, 12, 15))
     after = by_id(plan([delayed, *others], catalog.workshop, 4, TUE))
-    assert after[1].assembly == supplier_ready(late.ready, catalog.workshop)
-    assert before[1].assembly == supplier_ready(on_time.ready, catalog.workshop)
+    assert after[1].assembly == late.ready
+    assert before[1].assembly == on_time.ready
     assert after[1].reason == "Battery 750 Wh delivery from supplier delayed"
     assert all(after[n] == before[n] for n in range(2, 8))
 
@@ -119,8 +118,8 @@ def test_capacity_must_be_positive(catalog):
         plan([job(1)], catalog.workshop, 0, TUE)
 
 
-def test_ten_thousand_jobs_each_get_a_plan_and_no_day_takes_more_than_capacity(catalog):
-    # how long this takes is measured by bench/timings.py, not asserted here
+def test_ten_thousand_jobs_fill_every_day_to_capacity_and_no_further(catalog):
+    # the time it takes is measured in bench/plan_bench.py, never here
     jobs = [
         job(n, waits=(PartWait("Frame", TUE + timedelta(days=n % 40)),) if n % 3 == 0 else ()) for n in range(10_000)
     ]
@@ -143,12 +142,21 @@ def test_an_order_promised_earlier_keeps_its_slot_when_an_earlier_payer_s_parts_
     assert same_promise[1].assembly == TUE  # equal promises: first paid, first served
 
 
-def test_the_supplier_buffer_applies_to_awaited_parts_only_and_comes_from_the_catalog(catalog):
+def test_learned_supplier_lateness_applies_to_awaited_parts_only(catalog):
     arriving = date(2026, 12, 9)
-    waiting = job(1, waits=(PartWait("Folding frame", arriving),))
-    buffered = by_id(plan([waiting, job(2)], catalog.workshop, 4, TUE))
-    unbuffered = by_id(plan([waiting, job(2)], replace(catalog.workshop, supplier_buffer_days=0), 4, TUE))
-    assert catalog.workshop.supplier_buffer_days == 3
-    assert unbuffered[1].assembly == arriving
-    assert buffered[1].assembly == date(2026, 12, 14)  # Wed 9 Dec plus three working days
-    assert buffered[2].assembly == unbuffered[2].assembly == TUE  # parts in stock need no buffer
+    punctual = job(1, waits=(PartWait("Folding frame", arriving),))
+    often_late = job(1, waits=(PartWait("Folding frame", arriving, late_days=3),))
+    assert by_id(plan([punctual, job(2)], catalog.workshop, 4, TUE))[1].assembly == arriving
+    late_plan = by_id(plan([often_late, job(2)], catalog.workshop, 4, TUE))
+    assert late_plan[1].assembly == date(2026, 12, 14)  # Wed 9 Dec plus three working days
+    assert late_plan[2].assembly == TUE  # parts in stock are not padded
+
+
+def test_a_late_supplier_part_never_bumps_orders_still_on_track(catalog):
+    # job 1 paid first and was promised Tue 8 Dec; its supplier now delivers Fri 4 Dec, too late for that promise
+    delayed = job(1, waits=(PartWait("Frame", date(2026, 12, 4), True),), promised_earliest=date(2026, 12, 8))
+    on_track = [job(n, promised_earliest=date(2026, 12, 14)) for n in (2, 3)]
+    plans = by_id(plan([delayed, *on_track], catalog.workshop, 1, date(2026, 12, 4)))
+    assert plans[2].assembly == date(2026, 12, 4) and plans[3].assembly == date(2026, 12, 7)
+    assert plans[2].reason is None and plans[3].reason is None  # no cascade of "fully booked" slips
+    assert plans[1].assembly == date(2026, 12, 8) and plans[1].reason == REASON_BOOKED

@@ -1,0 +1,81 @@
+"""Promises kept honest: set at payment from the plan, slips told once, and good news after bad."""
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from storefront.extensions import db
+from storefront.models import Order, OutboxMessage, PurchaseRequest, WorkOrderEvent
+from storefront.services.catalog import live_catalog
+from storefront.services.orders import place_order
+from storefront.services.planning import replan
+from tests.support.orders import make_checkout
+
+FOLDING = {"frame": ["folding"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]}
+
+
+def pay(checkout, now) -> Order:
+    checkout.status = "fulfilled"
+    checkout.stripe_session_id = session_id = f"cs_test_{uuid.uuid4().hex}"
+    order = place_order(checkout, live_catalog(), session_id=session_id, payment_reference="pi_x", paid_at=now)
+    db.session.commit()
+    return order
+
+
+def test_four_orders_paid_between_checkout_and_payment_move_the_promise_to_what_the_plan_keeps(app_ctx, order_factory):
+    now = app_ctx.config["FIXED_NOW"]
+    checkout = make_checkout(now, email="late@example.com")  # quoted today's slot: capacity 4, nothing booked
+    quoted_latest = checkout.snapshot["estimate"]["latest"]
+    for n in range(4):
+        order_factory(email=f"quick{n}@example.com")  # they pay first and take every slot of the day
+    order = pay(checkout, now)
+    assert order.promised_latest.isoformat() > quoted_latest
+    assert (order.promised_earliest, order.promised_latest) == (order.forecast_earliest, order.forecast_latest)
+    assert order.promise_moved_at_payment
+    confirmation = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key == f"order-confirmed:{order.id}")
+    )
+    assert f"{order.promised_latest:%a %d %b %Y}" in confirmation.body_text
+    assert (
+        "later than your quote: the workshop's plan moved between your quote and your payment" in confirmation.body_text
+    )
+    slips = select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like("slip:%"))
+    assert db.session.scalars(slips).all() == []  # the new promise is kept: nothing to apologise for
+
+
+def test_a_quote_that_still_holds_at_payment_is_the_promise(app_ctx):
+    now = app_ctx.config["FIXED_NOW"]
+    checkout = make_checkout(now)
+    order = pay(checkout, now)
+    assert order.promised_latest.isoformat() == checkout.snapshot["estimate"]["latest"]
+    assert not order.promise_moved_at_payment
+
+
+def test_a_customer_told_of_a_slip_hears_once_when_back_on_track_and_the_page_shows_it(app_ctx, order_factory):
+    now = app_ctx.config["FIXED_NOW"]
+    order = order_factory(FOLDING)
+    request = db.session.scalar(select(PurchaseRequest))
+    first = request.expected_date
+    request.expected_date = first + timedelta(days=14)
+    db.session.commit()
+    slipped = replan(now, cause="supplier date changed")
+    assert slipped.slipped == (order.id,)
+    assert replan(now).slipped == ()  # one notice per real change
+    request = db.session.get(PurchaseRequest, request.id)
+    request.expected_date = first
+    db.session.commit()
+
+    result = replan(now, cause="supplier back on schedule")
+    assert result.back_on_track == (order.id,)
+    assert replan(now).back_on_track == ()  # once
+    order = db.session.get(Order, order.id)
+    db.session.refresh(order)
+    assert order.forecast_latest <= order.promised_latest and order.slip_notified_latest is None
+    notes = db.session.scalars(
+        select(WorkOrderEvent.note).where(WorkOrderEvent.customer_visible, WorkOrderEvent.action == "forecast")
+    ).all()
+    assert len(notes) == 1 and notes[0].startswith("Back on track: we now expect your bike")
+    assert f"{order.forecast_latest:%a %d %b %Y}" in notes[0]
+    emails = db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.to_email == order.email)).all()
+    assert sum("new delivery" in s for s in emails) == 2  # the slip, then the good news

@@ -1,0 +1,94 @@
+"""Working days from the holidays library, the order cut-off, supplier lateness and the window, learned."""
+
+import copy
+import tomllib
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from storefront.domain.calendar import add_working_days, is_working_day, order_day
+from storefront.domain.catalog import CatalogError, parse_catalog
+from storefront.domain.reliability import PRIOR, Lateness, learn, quantile, window_days
+from tests.unit.conftest import CATALOG_FILE
+
+NY = ZoneInfo("America/New_York")
+
+
+@pytest.fixture
+def data():
+    with open(CATALOG_FILE, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def test_public_holidays_come_from_the_library_for_any_year(catalog):
+    ws = catalog.workshop
+    assert not is_working_day(date(2036, 7, 4), ws)  # Independence Day, a Friday, ten years on
+    assert not is_working_day(date(2031, 11, 27), ws)  # Thanksgiving 2031
+    assert is_working_day(date(2031, 11, 26), ws)
+    assert add_working_days(date(2033, 12, 23), 1, ws) == date(2033, 12, 27)  # Christmas Monday 2033
+
+
+def test_the_shops_own_closures_are_added_to_the_public_holidays(catalog, data):
+    assert not is_working_day(date(2027, 12, 31), catalog.workshop)  # listed in the catalog's closures
+    data["workshop"]["closures"] = []
+    assert is_working_day(date(2027, 12, 30), parse_catalog(data).workshop)
+
+
+def test_a_subdivision_adds_its_own_holidays(data):
+    data["workshop"]["holiday_subdivision"] = "NY"
+    assert not is_working_day(date(2027, 2, 12), parse_catalog(data).workshop)  # Lincoln's Birthday in New York
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("holiday_country", "XX", "workshop.holiday_country"),
+        ("holiday_subdivision", "ZZ", "workshop.holiday_subdivision"),
+        ("supplier_confidence", 0.995, "workshop.supplier_confidence"),
+        ("promise_confidence", 0.4, "workshop.promise_confidence"),
+        ("max_window_days", 0, "workshop.max_window_days"),
+        ("order_cutoff", "25:00", "workshop.order_cutoff"),
+    ],
+)
+def test_bad_workshop_settings_fail_with_a_message_naming_the_field(data, field, value, named):
+    bad = copy.deepcopy(data)
+    bad["workshop"][field] = value
+    with pytest.raises(CatalogError, match=named.replace(".", r"\.")):
+        parse_catalog(bad)
+
+
+def test_an_order_paid_late_on_friday_counts_from_monday(catalog):
+    ws = catalog.workshop
+    assert ws.cutoff == time(15, 0)
+    friday = date(2027, 3, 5)
+    assert order_day(datetime(2027, 3, 5, 14, 59, tzinfo=NY), ws) == friday
+    assert order_day(datetime(2027, 3, 5, 21, 30, tzinfo=NY), ws) == date(2027, 3, 8)
+    assert order_day(datetime(2027, 3, 6, 10, 0, tzinfo=NY), ws) == date(2027, 3, 8)  # Saturday
+
+
+def test_an_order_paid_late_the_day_before_a_holiday_counts_from_the_day_after_it(catalog):
+    # Wednesday 24 Nov 2027, the day before Thanksgiving
+    assert order_day(datetime(2027, 11, 24, 16, 0, tzinfo=NY), catalog.workshop) == date(2027, 11, 26)
+    assert order_day(datetime(2027, 11, 24, 9, 0, tzinfo=NY), catalog.workshop) == date(2027, 11, 24)
+
+
+def test_a_component_without_history_is_read_through_the_documented_prior():
+    assert Lateness("X").at(0.9) == quantile(PRIOR, 0.9) == 2
+    assert Lateness("X").on_time_share is None
+
+
+def test_history_outweighs_the_prior_as_it_grows(catalog):
+    given = date(2027, 3, 1)
+    punctual = learn("X", [(given, given)] * 90, catalog.workshop)
+    assert punctual.at(0.9) == 0 and punctual.on_time_share == 1.0
+    late = learn("X", [(given, date(2027, 3, 8))] * 30 + [(given, given)] * 60, catalog.workshop)
+    assert late.history[0] == 5 and late.at(0.9) == 5 and late.at(0.5) == 0
+    assert late.on_time_share == pytest.approx(60 / 90)
+
+
+def test_the_window_is_learned_and_bounded(catalog):
+    ws = catalog.workshop
+    assert window_days([], ws) == 2  # the prior alone
+    assert window_days([0] * 90, ws) == 1  # never narrower than a day
+    assert window_days([6] * 90, ws) == ws.max_window_days == 3  # never wider than the maximum
