@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from htmx_flask.requests import HtmxAwareRequest
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -122,7 +122,6 @@ def too_many_requests(error: HTTPException):
 def init_app(app: Flask) -> None:
     app.request_class = CleanRequest
     app.jinja_env.globals.pop("config", None)  # templates never see settings, so no secret can reach a page
-    app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(429, too_many_requests)
     app.register_error_handler(OperationalError, _database_unavailable)
@@ -131,18 +130,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = _format_day
     app.jinja_env.filters["moment"] = lambda value: _format_moment(app, value)
     app.jinja_env.filters["signed_days"] = _signed_days
-
-
-def _security_headers(response: Response) -> Response:
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if not current_app.debug:  # development runs on plain http
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    return response
 
 
 def _http_error(error: HTTPException):
