@@ -32,11 +32,22 @@ class LRU:
                 self._data.move_to_end(key)
                 return self._data[key]
         value = make()
+        self.put(key, value)
+        return value
+
+    def peek(self, key: Hashable) -> Any:
+        """The value under `key`, or None."""
+        return self._data.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._data[key] = value
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
-        return value
+
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            self._data.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -54,6 +65,12 @@ class Declared:
 
 
 DECLARED = (
+    Declared(
+        "plan_stamp",
+        4,
+        "keyed by database; on PostgreSQL dropped by every NOTIFY plan_version (sent by the commit that bumps "
+        "the stamp) and trusted only while this process's LISTEN connection is up; SQLite never fills it",
+    ),
     Declared("catalogs", 8, "keyed by the catalog version's checksum; a version's data never changes"),
     Declared("build_forms", 8, "keyed by the parsed catalog, which is immutable"),
     Declared("plans", 16, "keyed by (catalog checksum, plan version, shop day); every plan write bumps the version"),

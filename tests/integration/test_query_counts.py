@@ -49,4 +49,10 @@ def test_configurator_pages_need_the_same_queries_for_3_and_30_orders(app_ctx, o
         order_factory(FOLDING)
     many = [queries_for(client, url, **headers) for url, headers in urls]
     assert few == many
-    assert all(warm == 1 for _, warm in many)  # a warm quote costs one stamp read
+    assert [warm for _, warm in many] == [stamp_reads()] * 3
+
+
+def stamp_reads() -> int:
+    """What a warm answer costs: nothing on PostgreSQL, whose LISTEN connection vouches for the stamp; one
+    stamp read on SQLite."""
+    return 0 if db.engine.dialect.name == "postgresql" else 1
