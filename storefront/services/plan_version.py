@@ -1,6 +1,8 @@
-"""A version stamp for everything a quote depends on, so quotes can be cached until something changes.
+"""A version stamp for everything a quote or an order's status depends on, so both can be cached until
+something changes.
 
-A transaction that touches stock, purchase requests, part lines, work orders, settings or the catalog (through
+A transaction that touches stock, purchase requests, part lines, work orders and their events and test results,
+orders, settings or the catalog (through
 the ORM or a bulk UPDATE/DELETE) writes a new random stamp just before it commits. Writing it last keeps a
 single lock order (data rows, then the stamp row), so concurrent writers cannot deadlock on it. Readers
 compare one small row instead of recomputing the plan; on PostgreSQL the same transaction sends
@@ -18,11 +20,21 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import CatalogVersion, Component, PartLine, PurchaseRequest, Setting, WorkOrder
+from ..models import (
+    CatalogVersion,
+    Component,
+    Order,
+    PartLine,
+    PurchaseRequest,
+    Setting,
+    TestResult,
+    WorkOrder,
+    WorkOrderEvent,
+)
 from .stamp_watch import CHANNEL, watch_for
 
 KEY = "plan_version"
-WATCHED = (Component, PurchaseRequest, PartLine, WorkOrder, CatalogVersion)
+WATCHED = (Component, PurchaseRequest, PartLine, WorkOrder, CatalogVersion, Order, WorkOrderEvent, TestResult)
 WATCHED_TABLES = {m.__tablename__ for m in WATCHED} | {"settings"}
 
 
@@ -79,6 +91,9 @@ def _after_rollback(session: Session) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    # SQLAlchemy calls this before commit's own flush: flush first, or changes still pending here would raise
+    # the flag only after this check and the bump would land one transaction late.
+    session.flush()
     if session.info.pop("plan_dirty", False):
         _bump(session)
 

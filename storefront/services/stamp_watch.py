@@ -17,11 +17,15 @@ import select
 from collections.abc import Callable
 from threading import Lock
 
+import psycopg
 from sqlalchemy import Engine, event
 
 from .. import cache
 
 CHANNEL = "plan_version"
+# A listener whose link dies silently must be found out: the kernel probes an idle connection after 5 s and
+# gives up after two unanswered probes, so the socket turns readable (with an error) and the copy is dropped.
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2}
 log = logging.getLogger(__name__)
 
 Stamp = tuple[str | None, str | None]
@@ -67,11 +71,13 @@ class StampWatch:
         if self._conn is None:
             return self._listen()
         try:
-            if select.select([self._conn.fileno()], [], [], 0)[0]:
-                if any(True for _ in self._conn.notifies(timeout=0)):
+            pgconn, fd = self._conn.pgconn, self._conn.fileno()
+            while select.select([fd], [], [], 0)[0]:  # a closing server sends its goodbye, then EOF
+                pgconn.consume_input()  # raises at EOF
+                if pgconn.notifies() is not None:
+                    while pgconn.notifies() is not None:
+                        pass
                     self._changed()
-                if self._conn.closed:
-                    raise OSError("listener closed")
         except Exception as exc:  # noqa: BLE001 - any trouble with the listener means "ask the database"
             log.warning("plan stamp listener lost (%s); reading the stamp until it is back", exc.__class__.__name__)
             self._drop()
@@ -86,11 +92,7 @@ class StampWatch:
 
     def _listen(self) -> bool:
         try:
-            raw = self.engine.raw_connection()
-            raw.detach()  # its own connection for the process's life, not one of the pool's
-            conn = raw.dbapi_connection
-            conn.rollback()
-            conn.autocommit = True
+            conn = psycopg.connect(_conninfo(self.engine), autocommit=True, **KEEPALIVES)
             conn.execute(f"LISTEN {CHANNEL}")
         except Exception as exc:  # noqa: BLE001
             log.warning("plan stamp listener unavailable (%s)", exc.__class__.__name__)
@@ -108,6 +110,10 @@ class StampWatch:
         self._changed()
         with contextlib.suppress(Exception):  # it is already gone
             conn.close()
+
+
+def _conninfo(engine: Engine) -> str:
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 _watches: dict[str, StampWatch] = {}
