@@ -66,8 +66,8 @@ def render_page_or_fragment(
     """The one render path: the fragment for htmx, the full page otherwise, always with Vary: HX-Request.
 
     `etag` (the state the answer shows) answers 304 when the client already has it, before anything renders.
-    `memo` (a declared cache and a key) renders the fragment once per key: fragments hold no per-session data,
-    unlike pages, which carry the CSRF token.
+    `memo` (a declared cache and a key) renders and encodes the fragment once per key: fragments hold no
+    per-session data, unlike pages, which carry the CSRF token.
     """
     is_fragment = wants_fragment()
     if etag is not None:
@@ -77,7 +77,7 @@ def render_page_or_fragment(
     if not is_fragment:
         body = page()
     elif memo is not None:
-        body = memo[0].get_or_make(memo[1], fragment)
+        body = memo[0].get_or_make(memo[1], lambda: fragment().encode())  # encoded once, sent as is
     else:
         body = fragment()
     response = make_response(body)
