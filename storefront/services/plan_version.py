@@ -69,7 +69,7 @@ def _bump(session: Session) -> None:
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_notify(CHANNEL, value)))  # delivered by the commit, never on rollback
-    session.info["plan_bumped"] = True
+    session.info["plan_bumped"] = value
 
 
 def _before_flush(session: Session, flush_context, instances) -> None:
@@ -100,10 +100,11 @@ def _before_commit(session: Session) -> None:
 
 def _after_commit(session: Session) -> None:
     """This process need not wait for its own NOTIFY: its next read sees the new stamp."""
-    if session.info.pop("plan_bumped", False):
+    value = session.info.pop("plan_bumped", None)
+    if value is not None:
         watch = watch_for(session.get_bind())
         if watch is not None:
-            watch.forget()
+            watch.forget(value)
 
 
 LISTENERS = (

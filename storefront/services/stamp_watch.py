@@ -41,6 +41,7 @@ class StampWatch:
         self._lock = Lock()
         self._conn = None
         self._pid = os.getpid()
+        self._own: set[str] = set()  # stamps this process committed whose NOTIFY has not come back yet
 
     def current(self, read: Callable[[], Stamp]) -> Stamp:
         """The stamp from this process's copy when the listener vouches for it, else from `read()`."""
@@ -58,11 +59,12 @@ class StampWatch:
                 stamps.put(self.key, stamp)
         return stamp
 
-    def forget(self) -> None:
-        """This process just committed a new stamp: drop the copy now rather than when its NOTIFY arrives."""
+    def forget(self, value: str) -> None:
+        """This process just committed stamp `value`: drop the copy now, and let its own NOTIFY pass unheeded
+        when it arrives (the copy read after this commit is already that stamp or newer)."""
         with self._lock:
-            self.generation += 1
-            cache.named("plan_stamp").discard(self.key)
+            self._own.add(value)
+            self._changed()
 
     def _drain(self) -> bool:
         """Apply notifications that already arrived; True while the listener is connected and listening."""
@@ -74,9 +76,14 @@ class StampWatch:
             pgconn, fd = self._conn.pgconn, self._conn.fileno()
             while select.select([fd], [], [], 0)[0]:  # a closing server sends its goodbye, then EOF
                 pgconn.consume_input()  # raises at EOF
-                if pgconn.notifies() is not None:
-                    while pgconn.notifies() is not None:
-                        pass
+                changed = False
+                while (notice := pgconn.notifies()) is not None:
+                    payload = notice.extra.decode()
+                    if payload in self._own:
+                        self._own.discard(payload)
+                    else:
+                        changed = True
+                if changed:
                     self._changed()
         except Exception as exc:  # noqa: BLE001 - any trouble with the listener means "ask the database"
             log.warning("plan stamp listener lost (%s); reading the stamp until it is back", exc.__class__.__name__)
@@ -107,6 +114,7 @@ class StampWatch:
 
     def _drop(self) -> None:
         conn, self._conn = self._conn, None
+        self._own.clear()
         self._changed()
         with contextlib.suppress(Exception):  # it is already gone
             conn.close()
