@@ -1,9 +1,14 @@
 """HTTP benchmark: gunicorn (2 workers) serving the shop, wrk driving it from a separate process.
 
-    .venv/bin/python bench/run.py [--engine sqlite|postgres|both] [--orders 5000] [--duration 10] [--connections 8]
+    .venv/bin/python bench/run.py [--engine sqlite|postgres|both] [--orders 1200] [--open 200]
+                                  [--duration 10] [--connections 8] [--worker-class sync|gthread] [--threads 4]
 
-Each figure is reported beside a bare "hello" Flask route served by the same gunicorn in the same run, so
-the ratios hold from machine to machine. Needs `wrk` (apt-get install wrk).
+The yardstick is a separate bare app (bench/bare.py: `Flask(__name__)` and one route) served by its own gunicorn
+with the same settings, measured before and after the shop's targets in the same run; every ratio is against
+the mean of those two. The in-app hello (bench/wsgi.py) is a second line: the storefront's fixed cost per
+request. Needs `wrk` (apt-get install wrk).
+BENCH_DB names the PostgreSQL database (default storefront_bench), BENCH_REDIS the Redis database that
+counts rate limits (default redis://127.0.0.1:6379/0).
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 BUILD = "frame=high-step&motor=mid-500&battery=b625&color=glacier&accessories=rack&accessories=lights"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+BENCH_DB = os.environ.get("BENCH_DB", "storefront_bench")
 
 
 def free_port() -> int:
@@ -33,20 +40,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare_database(engine: str, orders: int, workdir: Path) -> tuple[str, str]:
+def prepare_database(engine: str, orders: int, open_count: int, workdir: Path) -> tuple[str, str]:
     """A fresh database with the demo catalog and `orders` past orders. Returns its URL and a status token."""
     if engine == "sqlite":
         url = f"sqlite:///{workdir / 'bench.db'}"
     else:
-        subprocess.run([PY, "scripts/pgdb.py", "create", PG_ADMIN, "storefront_bench"], cwd=ROOT, check=True)
-        url = "postgresql+psycopg://postgres@127.0.0.1:5432/storefront_bench"
+        subprocess.run([PY, "scripts/pgdb.py", "create", PG_ADMIN, BENCH_DB], cwd=ROOT, check=True)
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{BENCH_DB}"
     env = bench_env(url)
     flask = [PY, "-m", "flask", "--app", "storefront"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
     token = (
         subprocess.run(
-            [PY, "bench/seed_orders.py", str(orders)], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+            [PY, "bench/seed_orders.py", str(orders), "--open", str(open_count)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         .stdout.strip()
         .splitlines()[-1]
@@ -63,24 +75,32 @@ def bench_env(url: str) -> dict[str, str]:
         "SESSION_COOKIE_SECURE": "0",  # the bench talks plain http on loopback
         "TEST_PAYMENTS": "1",  # a production-mode app with no Stripe key refuses to start otherwise
         "PYTHONPATH": str(ROOT),
+        "WEB_CONCURRENCY": "2",
+        # two workers share their rate-limit counters, as in production (the app refuses memory:// then)
+        "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0"),
     }
 
 
-def start_gunicorn(url: str, port: int) -> subprocess.Popen:
+def start_gunicorn(app: str, probe: str, url: str, port: int, workers: Workers) -> subprocess.Popen:
+    """gunicorn serving `app` with the same settings for the shop and the bare yardstick."""
     cmd = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "-c",
+        "gunicorn.conf.py",  # the production settings, for the shop and the bare app alike
         "-w",
         "2",
+        "-k",
+        workers.kind,
+        "--threads",
+        str(workers.threads),
         "-b",
         f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "bench.wsgi:app",
+        app,
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=bench_env(url), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/hello", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1)
             return proc
         except OSError:
             time.sleep(0.1)
@@ -110,7 +130,8 @@ def to_ms(value: str) -> float:
 def targets(base: str, token: str, url: str) -> list[tuple[str, str, dict[str, str]]]:
     """(name, url, headers) for every page that exists in this build of the shop."""
     found = [
-        ("bare hello route", f"{base}/bench/hello", {}),
+        ("in-app hello (the app's fixed cost)", f"{base}/bench/hello", {}),
+        ("/healthz", f"{base}/healthz", {}),
         ("configurator page", f"{base}/configure?{BUILD}", {}),
         ("summary fragment (htmx)", f"{base}/configure/summary?{BUILD}", {"HX-Request": "true"}),
         ("/api/quote", f"{base}/api/quote?{BUILD}", {}),
@@ -132,7 +153,7 @@ def targets(base: str, token: str, url: str) -> list[tuple[str, str, dict[str, s
         request = urllib.request.Request(f"{base}/backoffice/", headers=headers)
         with urllib.request.urlopen(request, timeout=5) as response:
             if response.url.endswith("/backoffice/"):  # not bounced to the sign-in page
-                found.append(("back-office board", f"{base}/backoffice/", headers))
+                found.append(("back-office board (200 open orders)", f"{base}/backoffice/", headers))
     return found
 
 
@@ -144,47 +165,77 @@ def staff_cookie(base: str, url: str) -> str | None:
     return result.stdout.strip() or None
 
 
-def run(engine: str, orders: int, duration: int, connections: int) -> list[str]:
+@dataclass(frozen=True)
+class Workers:
+    kind: str  # gunicorn worker class: sync or gthread
+    threads: int
+
+
+def measure(target: str, duration: int, connections: int, headers: dict[str, str]) -> dict[str, float]:
+    wrk(target, 2, connections, headers)  # warm up
+    return wrk(target, duration, connections, headers)
+
+
+def row(engine: str, name: str, result: dict[str, float], bare_rps: float) -> str:
+    return (
+        f"| {engine} | {name} | {result['rps']:.0f} | {result['rps'] / bare_rps:.2f} | "
+        f"{result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} |"
+    )
+
+
+def run(engine: str, args: argparse.Namespace) -> list[str]:
+    workers = Workers(args.worker_class, args.threads)
     with tempfile.TemporaryDirectory() as tmp:
-        url, token = prepare_database(engine, orders, Path(tmp))
-        port = free_port()
-        server = start_gunicorn(url, port)
+        url, token = prepare_database(engine, args.orders, args.open, Path(tmp))
+        shop_port, bare_port = free_port(), free_port()
+        shop = start_gunicorn("bench.wsgi:app", "/bench/hello", url, shop_port, workers)
+        bare = start_gunicorn("bench.bare:app", "/", url, bare_port, workers)
         try:
-            base = f"http://127.0.0.1:{port}"
-            rows, bare = [], None
-            wrk(f"{base}/bench/hello", 5, connections, {})  # let both workers and the kernel settle first
-            for name, target, headers in targets(base, token, url):
-                wrk(target, 2, connections, headers)  # warm up
-                result = wrk(target, duration, connections, headers)
-                bare = bare or result
-                rows.append(
-                    f"| {engine} | {name} | {result['rps']:.0f} | {result['rps'] / bare['rps']:.2f} | "
-                    f"{result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} |"
-                )
-            return rows
+            base, bare_url = f"http://127.0.0.1:{shop_port}", f"http://127.0.0.1:{bare_port}/"
+            wrk(bare_url, 5, args.connections, {})  # let both servers and the kernel settle first
+            before = measure(bare_url, args.duration, args.connections, {})
+            results = [
+                (name, measure(target, args.duration, args.connections, headers))
+                for name, target, headers in targets(base, token, url)
+            ]
+            after = measure(bare_url, args.duration, args.connections, {})
+            bare_rps = (before["rps"] + after["rps"]) / 2
+            return [
+                row(engine, "bare Flask app, before", before, bare_rps),
+                *(row(engine, name, result, bare_rps) for name, result in results),
+                row(engine, "bare Flask app, after", after, bare_rps),
+            ]
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=10)
+            for server in (shop, bare):
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=10)
             if engine == "postgres":
-                subprocess.run([PY, "scripts/pgdb.py", "drop", PG_ADMIN, "storefront_bench"], cwd=ROOT)
+                subprocess.run([PY, "scripts/pgdb.py", "drop", PG_ADMIN, BENCH_DB], cwd=ROOT)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--orders", type=int, default=5000)
+    parser.add_argument("--orders", type=int, default=1200)
+    parser.add_argument("--open", type=int, default=200, help="orders still open (the rest are delivered)")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: sudo apt-get install -y wrk")
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
-    print(f"gunicorn -w 2, wrk -t2 -c{args.connections} -d{args.duration}s, {args.orders} past orders")
+    threads = f" --threads {args.threads}" if args.worker_class == "gthread" else ""
+    print(
+        f"gunicorn -w 2 -k {args.worker_class}{threads}, wrk -t2 -c{args.connections} -d{args.duration}s, "
+        f"{args.orders} past orders, {args.open} open; ratios against the mean of the two bare lines"
+    )
     print("| engine | target | req/s | ratio to bare | p50 ms | p99 ms | non-2xx/3xx |")
     print("|---|---|---|---|---|---|---|")
     for engine in engines:
-        for row in run(engine, args.orders, args.duration, args.connections):
-            print(row, flush=True)
+        for line in run(engine, args):
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(app.instance_path, config))
     _ensure_sqlite_directory(app)
 
-    from . import auth, cache, commands, logs, web
+    from . import auth, cache, commands, connections, logs, request_path, web
     from .extensions import csrf, db, htmx, limiter, login_manager, migrate
     from .services import plan_version
 
     db.init_app(app)
+    connections.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
@@ -39,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     commands.init_app(app)
     app.extensions["app_factory"] = create_app  # tools that build an app of their own (the simulator)
     _register_blueprints(app)
+    request_path.init_app(app)  # last: it sees every hook and every limited route
     _trust_proxies(app)
     return app
 

@@ -32,11 +32,22 @@ class LRU:
                 self._data.move_to_end(key)
                 return self._data[key]
         value = make()
+        self.put(key, value)
+        return value
+
+    def peek(self, key: Hashable) -> Any:
+        """The value under `key`, or None."""
+        return self._data.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._data[key] = value
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
-        return value
+
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            self._data.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -54,11 +65,21 @@ class Declared:
 
 
 DECLARED = (
+    Declared(
+        "plan_stamp",
+        4,
+        "keyed by database; on PostgreSQL dropped by every NOTIFY plan_version (sent by the commit that bumps "
+        "the stamp) and trusted only while this process's LISTEN connection is up; SQLite never fills it",
+    ),
     Declared("catalogs", 8, "keyed by the catalog version's checksum; a version's data never changes"),
     Declared("build_forms", 8, "keyed by the parsed catalog, which is immutable"),
     Declared("plans", 16, "keyed by (catalog checksum, plan version, shop day); every plan write bumps the version"),
     Declared("quotes", 4096, "keyed by (catalog checksum, plan version, shop day, the raw choices)"),
+    Declared("quote_json", 4096, "keyed by the quote's key: the encoded /api/quote body"),
     Declared("configurator_html", 4096, "keyed by the quote's key and the kind of answer (fragment or page)"),
+    Declared("status_stamps", 4096, "keyed by (status token digest, plan stamp); every write a status shows bumps it"),
+    Declared("board_html", 64, "keyed by (plan stamp, shop day, search); every order or part write bumps the stamp"),
+    Declared("board_cards", 4096, "keyed by the card itself: every field it shows, days in stage included"),
     Declared("status_html", 4096, "keyed by (status token digest, status fingerprint, poll interval)"),
 )
 

@@ -54,7 +54,7 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     config: dict[str, Any] = {
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},  # no pool_pre_ping: connections.py checks health without a round trip
         "CATALOG_PATH": os.environ.get("CATALOG_PATH", str(ROOT / "catalog" / "ebike.toml")),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,

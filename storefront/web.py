@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from htmx_flask.requests import HtmxAwareRequest
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -80,8 +80,8 @@ def render_page_or_fragment(
     """The one render path: the fragment for htmx, the full page otherwise, always with Vary: HX-Request.
 
     `etag` (the state the answer shows) answers 304 when the client already has it, before anything renders.
-    `memo` (a declared cache and a key) renders the fragment once per key: fragments hold no per-session data,
-    unlike pages, which carry the CSRF token.
+    `memo` (a declared cache and a key) renders and encodes the fragment once per key: fragments hold no
+    per-session data, unlike pages, which carry the CSRF token.
     """
     is_fragment = wants_fragment()
     if etag is not None:
@@ -91,7 +91,7 @@ def render_page_or_fragment(
     if not is_fragment:
         body = page()
     elif memo is not None:
-        body = memo[0].get_or_make(memo[1], fragment)
+        body = memo[0].get_or_make(memo[1], lambda: fragment().encode())  # encoded once, sent as is
     else:
         body = fragment()
     response = make_response(body)
@@ -138,7 +138,6 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInt
     app.url_value_preprocessor(_clean_path_values)
     app.jinja_env.globals.pop("config", None)  # templates never see settings, so no secret can reach a page
-    app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(429, too_many_requests)
     app.register_error_handler(OperationalError, _database_unavailable)
@@ -146,18 +145,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = _format_day
     app.jinja_env.filters["moment"] = lambda value: _format_moment(app, value)
     app.jinja_env.filters["signed_days"] = _signed_days
-
-
-def _security_headers(response: Response) -> Response:
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if not current_app.debug:  # development runs on plain http
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    return response
 
 
 def _http_error(error: HTTPException):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
+from .. import cache
 from ..auth import end_staff_session, requires, staff_only, start_staff_session
 from ..domain.roles import Role
 from ..domain.stages import MOVES
@@ -15,8 +17,8 @@ from ..payments import PaymentError
 from ..services import inventory, workshop
 from ..services.staff import authenticate
 from ..services.workshop_board import board as board_columns
-from ..services.workshop_board import work_order_page
-from ..web import render_templates
+from ..services.workshop_board import board_key, work_order_page
+from ..web import render_page_or_fragment
 from .forms import (
     CancelForm,
     ExpectedDateForm,
@@ -58,13 +60,33 @@ def logout():
     return redirect(url_for("backoffice.login"), 303)
 
 
+_boards = cache.named("board_html")  # the rendered columns, per board key
+_cards = cache.named("board_cards")  # one rendered card per card value
+
+
+def _card_html(card) -> Markup:
+    """A card rendered once per value: most cards are unchanged when one order moves."""
+    template = current_app.jinja_env.get_template("backoffice/partials/_card.html")
+    return _cards.get_or_make(card, lambda: Markup(template.render(card=card)))
+
+
+def _board_html(query: str) -> Markup:
+    def render() -> Markup:
+        columns = board_columns(query)
+        return Markup(render_template("backoffice/partials/_board.html", columns=columns, query=query, card=_card_html))
+
+    return _boards.get_or_make(board_key(query), render)
+
+
 @bp.get("/")
 @requires(Role.MECHANIC)
 def board():
-    """The work-order board, one column per stage; htmx search swaps just the columns."""
+    """The work-order board, one column per stage; htmx search swaps just the columns. Served from the cache
+    until the plan stamp or the shop's day changes."""
     query = request.args.get("q", "")
-    return render_templates(
-        "backoffice/board.html", "backoffice/partials/_board.html", columns=board_columns(query), query=query
+    html = _board_html(query)
+    return render_page_or_fragment(
+        lambda: render_template("backoffice/board.html", board=html, query=query), lambda: html
     )
 
 

@@ -13,6 +13,7 @@ from .. import cache
 from ..domain.catalog import Catalog, parse_catalog
 from ..extensions import db
 from ..models import CatalogVersion, ChecklistItem, Component, Setting
+from .plan_version import current_stamp
 from .unit_of_work import unit_of_work
 
 CAPACITY_KEY = "assembly_capacity_per_day"
@@ -75,13 +76,11 @@ def add_missing_rows(data: dict) -> dict[str, int]:
 
 
 def live_catalog() -> Catalog:
-    """The newest loaded catalog, parsed once per process and version."""
-    newest = db.session.execute(
-        select(CatalogVersion.id, CatalogVersion.checksum).order_by(CatalogVersion.id.desc()).limit(1)
-    ).first()
-    if newest is None:
+    """The newest loaded catalog, parsed once per process and version; its checksum is half the plan stamp."""
+    checksum = current_stamp()[0]
+    if checksum is None:
         raise NoCatalog("No catalog loaded. Run: flask --app storefront seed-demo")
-    return catalog_for(newest.checksum)
+    return catalog_for(checksum)
 
 
 def catalog_for(checksum: str) -> Catalog:

@@ -1,9 +1,14 @@
-"""A version stamp for everything a quote depends on, so quotes can be cached until something changes.
+"""A version stamp for everything a quote or an order's status depends on, so both can be cached until
+something changes.
 
-A transaction that touches stock, purchase requests, part lines, work orders, settings or the catalog (through
+A transaction that touches stock, purchase requests, part lines, work orders and their events and test results,
+orders, settings or the catalog (through
 the ORM or a bulk UPDATE/DELETE) writes a new random stamp just before it commits. Writing it last keeps a
 single lock order (data rows, then the stamp row), so concurrent writers cannot deadlock on it. Readers
-compare one small row instead of recomputing the plan.
+compare one small row instead of recomputing the plan; on PostgreSQL the same transaction sends
+NOTIFY plan_version, so each process knows the stamp without reading it (services/stamp_watch.py).
+
+Any writer keeps quotes fresh just by writing through the ORM: a new CatalogVersion, a stock change, a setting.
 """
 
 from __future__ import annotations
@@ -11,19 +16,36 @@ from __future__ import annotations
 import uuid
 
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import CatalogVersion, Component, PartLine, PurchaseRequest, Setting, WorkOrder
+from ..models import (
+    CatalogVersion,
+    Component,
+    Order,
+    PartLine,
+    PurchaseRequest,
+    Setting,
+    TestResult,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from .stamp_watch import CHANNEL, watch_for
 
 KEY = "plan_version"
-WATCHED = (Component, PurchaseRequest, PartLine, WorkOrder, CatalogVersion)
+WATCHED = (Component, PurchaseRequest, PartLine, WorkOrder, CatalogVersion, Order, WorkOrderEvent, TestResult)
 WATCHED_TABLES = {m.__tablename__ for m in WATCHED} | {"settings"}
 
 
 def current_stamp() -> tuple[str | None, str | None]:
-    """(newest catalog checksum, plan version) in one round trip."""
+    """(newest catalog checksum, plan version): no round trip on PostgreSQL while its listener is up, else one."""
+    watch = watch_for(db.engine)
+    return watch.current(read_stamp) if watch is not None else read_stamp()
+
+
+def read_stamp() -> tuple[str | None, str | None]:
+    """(newest catalog checksum, plan version) read from the database in one round trip."""
     catalog = select(CatalogVersion.checksum).order_by(CatalogVersion.id.desc()).limit(1).scalar_subquery()
     version = select(Setting.value).where(Setting.key == KEY).scalar_subquery()
     row = db.session.execute(select(catalog, version)).one()
@@ -38,11 +60,16 @@ def _touches_plan(session: Session) -> bool:
 
 
 def _bump(session: Session) -> None:
+    value = uuid.uuid4().hex
     stamp = session.get(Setting, KEY)
     if stamp is None:
-        session.add(Setting(key=KEY, value=uuid.uuid4().hex))
+        session.add(Setting(key=KEY, value=value))
     else:
-        stamp.value = uuid.uuid4().hex
+        stamp.value = value
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_notify(CHANNEL, value)))  # delivered by the commit, never on rollback
+    session.info["plan_bumped"] = value
 
 
 def _before_flush(session: Session, flush_context, instances) -> None:
@@ -60,12 +87,24 @@ def _on_bulk_write(state) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop("plan_dirty", None)
+    session.info.pop("plan_bumped", None)
 
 
 def _before_commit(session: Session) -> None:
+    # SQLAlchemy calls this before commit's own flush: flush first, or changes still pending here would raise
+    # the flag only after this check and the bump would land one transaction late.
+    session.flush()
     if session.info.pop("plan_dirty", False):
         _bump(session)
-        session.flush()
+
+
+def _after_commit(session: Session) -> None:
+    """This process need not wait for its own NOTIFY: its next read sees the new stamp."""
+    value = session.info.pop("plan_bumped", None)
+    if value is not None:
+        watch = watch_for(session.get_bind())
+        if watch is not None:
+            watch.forget(value)
 
 
 LISTENERS = (
@@ -73,6 +112,7 @@ LISTENERS = (
     ("do_orm_execute", _on_bulk_write),
     ("after_rollback", _after_rollback),
     ("before_commit", _before_commit),
+    ("after_commit", _after_commit),
 )
 
 

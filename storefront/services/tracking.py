@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import cache as caches
 from ..domain import progress
 from ..domain.build import Build
 from ..domain.catalog import Catalog
@@ -24,11 +25,13 @@ from ..extensions import db
 from ..models import ChecklistItem, Order, PartLine, PurchaseRequest, TestResult, WorkOrder, WorkOrderEvent
 from .catalog import live_catalog
 from .orders import token_hash
+from .plan_version import current_stamp
 
 # Every plan date the customer sees, so that a re-plan changes the ETag.
 _PLANNED_COLUMNS = tuple(
     getattr(WorkOrder, column) for column in dict.fromkeys(s.planned_column for s in STAGES.values()) if column
 )
+_stamps = caches.named("status_stamps")
 # A dummy digest compared when no order matches, so a miss takes as long as a wrong email.
 _NO_MATCH = token_hash("no order matches")
 
@@ -100,10 +103,18 @@ class StatusView:
 
 
 def status_stamp(token: str) -> Stamp | None:
-    """The ETag of an order's status in one query, or None for an unknown or malformed token."""
+    """The ETag of an order's status, or None for an unknown or malformed token.
+
+    Read once per order and plan stamp: every write a status shows bumps that stamp (services/plan_version.py),
+    so a warm poll needs no query on PostgreSQL and only the stamp read on SQLite.
+    """
     if not progress.well_formed_token(token):
         return None
     digest = token_hash(token)
+    return _stamps.get_or_make((digest, current_stamp()), lambda: _read_stamp(digest))
+
+
+def _read_stamp(digest: str) -> Stamp | None:
     row = db.session.execute(_stamp_query(), {"digest": digest}).first()
     if row is None or not hmac.compare_digest(row.status_token_hash, digest):
         return None

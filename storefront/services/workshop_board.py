@@ -18,7 +18,8 @@ from ..domain.statuses import IN_HAND
 from ..extensions import db
 from ..models import Order, PartLine, WorkOrder, WorkOrderEvent
 from ..timeutil import local_date
-from .catalog import live_catalog
+from .catalog import catalog_for, live_catalog
+from .plan_version import current_stamp
 from .workshop import ChecklistState, checklist_state, situation
 
 COLUMNS = tuple((s.code, s.board_column) for s in STAGES.values() if s.board_column)
@@ -70,6 +71,14 @@ class Column:
     stage: str
     title: str
     cards: list[Card]
+
+
+def board_key(search: str = "") -> tuple:
+    """What the board shows depends on: the plan stamp (every order, work order and part write bumps it), the
+    shop's day and the search. No query when the stamp is known (PostgreSQL's listener), else the stamp read."""
+    stamp = current_stamp()
+    tz = catalog_for(stamp[0]).timezone if stamp[0] else live_catalog().timezone
+    return stamp, shop_today(tz), (search or "").strip()[:MAX_SEARCH]
 
 
 def board(search: str = "") -> list[Column]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
@@ -19,6 +19,7 @@ bp = Blueprint("shop", __name__)
 
 MAX_QUERY_LENGTH = 2048
 _html = cache.named("configurator_html")  # rendered configurator parts, keyed like the quotes they show
+_json = cache.named("quote_json")  # encoded quote API bodies, keyed like the quotes they show
 
 
 def _current_quote() -> tuple[Quote, tuple]:
@@ -82,6 +83,8 @@ def summary():
 
 @bp.get("/api/quote")
 def api_quote():
-    """JSON quote for the same query parameters; an invalid build answers 422 with its errors."""
-    current, _ = _current_quote()
-    return jsonify(quote_json(current)), (200 if current.valid else 422)
+    """JSON quote for the same query parameters; an invalid build answers 422 with its errors. The encoded
+    body is kept per quote key, so a warm quote is sent without encoding anything."""
+    current, key = _current_quote()
+    body = _json.get_or_make(key, lambda: current_app.json.dumps(quote_json(current)).encode())
+    return Response(body, status=200 if current.valid else 422, mimetype="application/json")

@@ -6,6 +6,7 @@ from sqlalchemy import event
 
 from storefront.extensions import db
 from tests.support.backoffice import act
+from tests.support.tracker import warm_stamp_reads
 
 
 @contextmanager
@@ -102,3 +103,14 @@ def test_the_delivered_column_shows_only_the_newest_dozen(staff_client, order_fa
     html = staff_client.get("/backoffice/").get_data(as_text=True)
     shown = [o.number for o in orders if f'data-order="{o.number}"' in html]
     assert shown == [o.number for o in orders[2:]]  # the two delivered longest ago drop off
+
+
+def test_a_warm_board_reads_only_the_staff_user_and_a_new_order_shows_at_once(staff_client, order_factory):
+    order_factory()
+    assert staff_client.get("/backoffice/").status_code == 200  # renders and caches the board
+    db.session.expire_all()
+    with counting_queries() as warm:
+        assert staff_client.get("/backoffice/").status_code == 200
+    assert len(warm) == 1 + warm_stamp_reads(), warm  # the signed-in staff user, then the plan stamp (SQLite)
+    newer = order_factory(email="newer@example.com")
+    assert newer.number in staff_client.get("/backoffice/").get_data(as_text=True)

@@ -6,6 +6,7 @@ import pytest
 from flask import g
 from sqlalchemy import event, text
 
+from storefront.connections import is_gone
 from storefront.extensions import db
 
 URL = "/api/quote?frame=step-through&motor=hub-250&battery=b400&color=graphite"
@@ -57,3 +58,41 @@ def test_a_dropped_connection_answers_503_and_the_next_request_recovers(app_ctx,
     assert recovered.status_code == 200 and recovered.get_json()["valid"] is True
     page = client.get("/healthz")
     assert page.status_code == 200
+
+
+def close_idle_connections() -> None:
+    """What a database restart does to the pool: every idle connection is closed by the server's side.
+
+    PostgreSQL terminates their backends for real and waits until they are gone; SQLite closes the handles.
+    """
+    if db.engine.dialect.name == "postgresql":
+        others = "datname = current_database() AND pid <> pg_backend_pid()"
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+            admin.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {others}"))
+            while admin.execute(text(f"SELECT count(*) FROM pg_stat_activity WHERE {others}")).scalar():
+                pass
+    else:
+        for record in list(db.engine.pool._pool.queue):
+            record.dbapi_connection.close()
+
+
+def test_connections_closed_while_pooled_are_replaced_at_checkout_without_a_ping(app_ctx, count_queries):
+    assert not db.engine.pool._pre_ping  # no SELECT 1 before every checkout
+    client = app_ctx.test_client()
+    assert client.get(URL).status_code == 200  # the pool now holds a used connection
+    db.session.remove()
+    close_idle_connections()
+    with count_queries() as counter:
+        answer = client.get("/healthz")
+    assert answer.status_code == 200 and answer.get_json()["database"] == "ok"
+    assert counter.statements == ["SELECT 1"]  # the health check's own query
+
+
+def test_a_fresh_connection_is_healthy_and_a_closed_one_is_not(app_ctx):
+    raw = db.engine.raw_connection()
+    try:
+        assert not is_gone(raw.dbapi_connection)
+        raw.dbapi_connection.close()
+        assert is_gone(raw.dbapi_connection)
+    finally:
+        raw.invalidate()

