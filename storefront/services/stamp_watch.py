@@ -10,6 +10,7 @@ stamp is read on every request, which costs one small indexed query.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -134,6 +135,15 @@ def watch_for(engine: Engine) -> StampWatch | None:
     key = engine.url.render_as_string(hide_password=True)
     found = _watches.get(key)
     if found is None or found.engine is not engine:
+        if found is not None:
+            found.close()  # a new engine for the same database (a second app): its old listener goes
         found = _watches[key] = StampWatch(engine)
         event.listen(engine, "engine_disposed", lambda _engine: found.close())
     return found
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close the listeners when the process ends, rather than leaving them to the garbage collector."""
+    for found in _watches.values():
+        found.close()
