@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from .regions import is_region_key
+from .shipping import FREE_EVERYWHERE, ShippingRate, ShippingTable
+from .tax import MAX_PERCENT, TaxRate, TaxRegion, TaxTable
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -84,6 +89,8 @@ class Catalog:
     workshop: Workshop
     components: tuple[ComponentSpec, ...]
     checklist: tuple[ChecklistSpec, ...]
+    shipping: ShippingTable = FREE_EVERYWHERE  # a catalog without [shipping] ships free, as before rates existed
+    tax: TaxTable = TaxTable()  # and one without [tax] collects none
     _options: dict[str, Option] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -164,7 +171,70 @@ def _parse(data: dict) -> Catalog:
             ComponentSpec(c["sku"], c["name"], int(c["on_hand"]), int(c["lead_time_days"])) for c in data["components"]
         ),
         checklist=tuple(ChecklistSpec(c["code"], c["label"]) for c in data.get("checklist", [])),
+        shipping=_parse_shipping(data["shipping"]) if "shipping" in data else FREE_EVERYWHERE,
+        tax=_parse_tax(data.get("tax", {})),
     )
+
+
+def _cents(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise CatalogError(f"{name} must be a whole number of cents, 0 or more (got {value!r})")
+    return value
+
+
+def _where(value, name: str) -> str:
+    if not isinstance(value, str) or not is_region_key(value):
+        raise CatalogError(f"{name}: unknown region code {value!r} (use US, CA, or a region such as US-NY, CA-ON)")
+    return value
+
+
+def _unique(keys: list[str], name: str) -> None:
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise CatalogError(f"{name} lists {', '.join(repeated)} more than once")
+
+
+def _parse_shipping(section: dict) -> ShippingTable:
+    rates = []
+    for i, r in enumerate(section.get("rates", [])):
+        name = f"shipping.rates[{i}]"
+        free_over = r.get("free_over_cents")
+        rates.append(
+            ShippingRate(
+                where=_where(r.get("where"), f"{name}.where"),
+                ships=bool(r.get("ships", True)),
+                fee_cents=_cents(r.get("fee_cents", 0), f"{name}.fee_cents"),
+                free_over_cents=None if free_over is None else _cents(free_over, f"{name}.free_over_cents"),
+                oversized_cents=_cents(r.get("oversized_cents", 0), f"{name}.oversized_cents"),
+            )
+        )
+    _unique([r.where for r in rates], "shipping.rates")
+    return ShippingTable(tuple(rates), frozenset(section.get("oversized", [])))
+
+
+def _percent(value, name: str) -> Decimal:
+    try:
+        percent = Decimal(str(value)) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
+    except InvalidOperation:
+        percent = None
+    if percent is None or not percent.is_finite() or not 0 <= percent <= MAX_PERCENT:
+        raise CatalogError(f"{name} must be a percentage from 0 to {MAX_PERCENT} (got {value!r})")
+    return percent
+
+
+def _parse_tax(section: dict) -> TaxTable:
+    regions = []
+    for i, r in enumerate(section.get("collect", [])):
+        name = f"tax.collect[{i}]"
+        rates = tuple(
+            TaxRate(str(t["name"]), _percent(t.get("percent"), f"{name}.taxes[{j}].percent"))
+            for j, t in enumerate(r.get("taxes", []))
+        )
+        if not rates:
+            raise CatalogError(f"{name}.taxes must list at least one tax")
+        regions.append(TaxRegion(_where(r.get("where"), f"{name}.where"), rates, bool(r.get("exact", False))))
+    _unique([r.where for r in regions], "tax.collect")
+    return TaxTable(tuple(regions))
 
 
 def _parse_rule(r: dict) -> Rule:
@@ -194,5 +264,8 @@ def _check_references(catalog: Catalog) -> None:
                 raise CatalogError(f"rule mentions unknown option {code!r}")
     if catalog.workshop.capacity_per_day < 1 or not catalog.workshop.working_weekdays:
         raise CatalogError("the workshop needs working days and a capacity of at least 1")
+    for code in sorted(catalog.shipping.oversized):
+        if catalog.option(code) is None:
+            raise CatalogError(f"shipping.oversized mentions unknown option {code!r}")
     if catalog.workshop.supplier_buffer_days < 0:
         raise CatalogError("the supplier buffer is a number of working days, 0 or more")

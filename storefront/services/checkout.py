@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock, payments
+from .. import clock, payments, tax
 from ..domain.build import BuildError
 from ..domain.statuses import CheckoutStatus
 from ..extensions import db
 from ..models import Checkout, StripeEvent
+from .charges import checkout_charges
 from .fulfil import Outcome, fulfil_session, mark_checkout
 from .quote import Quote, snapshot
 from .unit_of_work import unit_of_work
@@ -52,8 +53,13 @@ class Urls:
 
 
 def new_checkout(current: Quote, customer: Customer, provider: str, checkout_id: str | None = None) -> Checkout:
-    """A pending checkout holding the frozen quote and the customer (added to the session, not committed)."""
+    """A pending checkout holding the frozen quote, its charges and the customer (added, not committed).
+
+    Raises NotShipped, before anything is written, for an address the shop does not ship to."""
     frozen = snapshot(current)
+    country, region = customer.address["country"], customer.address["region"]
+    frozen["charges"] = checkout_charges(current, country, region, tax.source_for(provider))
+    frozen["total_cents"] = frozen["charges"]["total_cents"]
     checkout = Checkout(
         id=checkout_id or uuid.uuid4().hex,
         provider=provider,
@@ -78,7 +84,14 @@ def start_checkout(current: Quote, customer: Customer, urls: Urls) -> str:
         checkout = new_checkout(current, customer, payments.configured_name())
     expires = int((checkout.created_at + SESSION_LIFETIME).timestamp())
     provider = payments.provider(checkout.provider)
-    session = provider.create_session(checkout, success_url=urls.success, cancel_url=urls.cancel, expires_at=expires)
+    try:
+        session = provider.create_session(
+            checkout, success_url=urls.success, cancel_url=urls.cancel, expires_at=expires
+        )
+    except payments.TaxNotComputed as exc:
+        with unit_of_work():  # the customer never sees this session, so it can never be paid
+            checkout.status, checkout.failure_reason = CheckoutStatus.FAILED, str(exc)[:255]
+        raise
     with unit_of_work():
         checkout.stripe_session_id = session.id
     return session.url

@@ -186,7 +186,7 @@ def cancel(
         order = work_order.order
         order.cancelled_at = work_order.cancelled_at
         db.session.flush()  # a concurrent change stops us here, before any money moves
-        order.refund_reference = payments.provider(order.checkout.provider).refund(order)
+        order.record_full_refund(payments.provider(order.checkout.provider).refund(order))
     return event
 
 
