@@ -54,7 +54,8 @@ def paid_charges(snapshot: dict[str, Any], session: dict[str, Any]) -> dict[str,
     """The order's charges: the frozen bike and shipping, the tax as charged, and the total paid."""
     charges = snapshot.get("charges") or legacy_charges(snapshot["total_cents"])
     settled = tax.provider(charges["tax"]["source"]).settle(charges["tax"], session)
-    return {**charges, "tax": settled, "total_cents": charges["total_cents"] + (settled["cents"] or 0)}
+    total = charges["subtotal_cents"] + charges["shipping"]["cents"] + (settled["cents"] or 0)
+    return {**charges, "tax": settled, "total_cents": total}
 
 
 def legacy_charges(total_cents: int) -> dict[str, Any]:
