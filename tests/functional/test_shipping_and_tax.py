@@ -216,3 +216,25 @@ def test_seed_demo_refuses_a_catalog_with_a_negative_rate_naming_the_field(app_c
         app_ctx.config["CATALOG_PATH"] = saved
     assert result.exit_code == 1
     assert "shipping.rates[2].fee_cents must be a whole number of cents, 0 or more (got -34900)" in result.output
+
+
+# --- the configurator ----------------------------------------------------------------------------------------
+
+
+def test_the_configurator_shows_shipping_from_once_a_destination_is_known_and_says_how_tax_is_charged(client):
+    unknown = client.get(f"/configure?{BUILD_QUERY}").get_data(as_text=True)
+    assert 'id="ship-to"' in unknown and 'id="shipping-from"' not in unknown
+    response = client.get(f"/configure/summary?{BUILD_QUERY}&ship_to=US-HI", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert "Shipping from <strong>$349.00</strong>" in html
+    assert "No sales tax: we do not collect tax in Hawaii." in html
+    assert "country=US&amp;region=HI" in html  # the checkout opens with the destination and its charges
+    taxed = client.get(f"/configure?{BUILD_QUERY}&ship_to=US-NY").get_data(as_text=True)
+    assert "Shipping from <strong>$0.00</strong>" in taxed and "Estimated sales tax for New York" in taxed
+    refused = client.get(f"/configure?{BUILD_QUERY}&ship_to=CA-NU").get_data(as_text=True)
+    assert "We do not ship to Nunavut" in refused
+
+
+def test_with_stripe_tax_the_configurator_says_tax_is_added_at_payment(client, fake_stripe):
+    html = client.get(f"/configure?{BUILD_QUERY}&ship_to=US-NY").get_data(as_text=True)
+    assert "computed by Stripe for your address and added at payment" in html
