@@ -50,6 +50,22 @@ def expected_total(snapshot: dict[str, Any], session: dict[str, Any]) -> int:
     return snapshot["total_cents"] + tax.provider("stripe").settle(charges["tax"], session)["cents"]
 
 
+def charges_mismatch(snapshot: dict[str, Any], session: dict[str, Any]) -> str | None:
+    """Why a paid session differs from the frozen bike and shipping plus the tax, or None when it matches."""
+    try:
+        expected = (expected_total(snapshot, session), snapshot["currency"].lower())
+    except tax.TaxNotComputed as exc:
+        return str(exc)
+    paid = (session.get("amount_total"), str(session.get("currency") or "").lower())
+    if paid != expected:
+        return f"paid {paid[0]} {paid[1]}, expected {expected[0]} {expected[1]}"
+    charges = snapshot.get("charges")
+    shipping = (session.get("total_details") or {}).get("amount_shipping")
+    if charges is not None and shipping != charges["shipping"]["cents"]:
+        return f"shipping charged {shipping}, expected {charges['shipping']['cents']}"
+    return None
+
+
 def paid_charges(snapshot: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
     """The order's charges: the frozen bike and shipping, the tax as charged, and the total paid."""
     charges = snapshot.get("charges") or legacy_charges(snapshot["total_cents"])

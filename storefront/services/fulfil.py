@@ -15,7 +15,7 @@ from ..domain.statuses import CheckoutStatus
 from ..extensions import db
 from ..models import Checkout, Order
 from .catalog import live_catalog
-from .charges import expected_total, paid_charges
+from .charges import charges_mismatch, paid_charges
 from .orders import place_order
 from .unit_of_work import unit_of_work
 
@@ -121,14 +121,9 @@ def _order_for(session_id: str) -> Order | None:
 
 def _mismatch(checkout: Checkout, session: dict[str, Any]) -> str | None:
     """Why the paid amount does not match the frozen snapshot (plus Stripe's tax), or None when it does."""
-    try:
-        expected = (expected_total(checkout.snapshot, session), checkout.snapshot["currency"].lower())
-    except payments.TaxNotComputed as exc:
-        return str(exc)
-    paid = (session.get("amount_total"), str(session.get("currency") or "").lower())
-    if checkout.total_cents != checkout.snapshot["total_cents"] or paid != expected:
-        return f"paid {paid[0]} {paid[1]}, expected {expected[0]} {expected[1]}"
-    return None
+    if checkout.total_cents != checkout.snapshot["total_cents"]:
+        return f"the checkout's total {checkout.total_cents} differs from its snapshot's"
+    return charges_mismatch(checkout.snapshot, session)
 
 
 def mark_checkout(session: dict[str, Any], status: str, reason: str | None = None) -> Checkout | None:

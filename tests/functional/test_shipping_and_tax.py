@@ -160,6 +160,29 @@ def test_a_charge_that_differs_from_bike_shipping_and_stripes_tax_is_a_mismatch(
     assert _count(Order) == 0
 
 
+def test_a_paid_session_whose_tax_stripe_did_not_compute_is_a_mismatch(client, fake_stripe):
+    submit_checkout(client, **NEW_YORK)
+    with fake_stripe.lock:  # Stripe's word on the session as the success page reads it
+        fake_stripe.only_session()["automatic_tax"]["status"] = "requires_location_inputs"
+    session = fake_stripe.complete(fake_stripe.only_session()["id"])
+    client.get(f"/checkout/success?session_id={session['id']}")
+    checkout = checkout_by_session(session["id"])
+    assert checkout.status == "mismatch" and "requires_location_inputs" in checkout.failure_reason
+    assert _count(Order) == 0
+
+
+def test_shipping_charged_apart_from_the_frozen_fee_is_a_mismatch_even_when_the_total_agrees(client, fake_stripe):
+    submit_checkout(client, **HAWAII)
+    with fake_stripe.lock:
+        opened = fake_stripe.only_session()
+        opened["total_details"]["amount_shipping"] -= 100
+        opened["amount_subtotal"] += 100
+    session = fake_stripe.complete(opened["id"])
+    client.get(f"/checkout/success?session_id={session['id']}")
+    checkout = checkout_by_session(session["id"])
+    assert checkout.status == "mismatch" and checkout.failure_reason == "shipping charged 34800, expected 34900"
+
+
 def test_a_full_refund_returns_bike_shipping_and_tax_and_records_each_part(client, fake_stripe):
     submit_checkout(client, CARGO_QUERY, **NEW_YORK)
     session = fake_stripe.complete(fake_stripe.only_session()["id"])

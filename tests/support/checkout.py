@@ -108,11 +108,11 @@ def _locatable(address: dict | None) -> bool:
     return False
 
 
-def _shipping_cost(shipping: dict | None) -> dict | None:
+def _shipping_cost(shipping: dict | None, tax: int) -> dict | None:
     if shipping is None:
         return None
-    amount = shipping["amount"]
-    return {"amount_subtotal": amount, "amount_tax": 0, "amount_total": amount, "shipping_rate": shipping["rate"]}
+    amount, rate = shipping["amount"], shipping["rate"]
+    return {"amount_subtotal": amount, "amount_tax": tax, "amount_total": amount + tax, "shipping_rate": rate}
 
 
 def _missing(name: str) -> StripeApiError:
@@ -228,13 +228,13 @@ class FakeStripe:
                                  "resource_missing", "customer")  # fmt: skip
         return (customer["shipping"] or {}).get("address") or customer["address"]
 
-    def _tax(self, location: dict | None, amounts: list[int]) -> tuple[str, int]:
-        """Stripe Tax: the status and the tax, per line and for shipping, where the account is registered."""
+    def _tax(self, location: dict | None, amounts: list[int]) -> tuple[str, list[int]]:
+        """Stripe Tax: the status and the tax of each amount (lines, then shipping), rounded half up per line,
+        where the account is registered."""
         if not _locatable(location):
-            return "requires_location_inputs", 0
+            return "requires_location_inputs", [0 for _ in amounts]
         rate = self.tax_rates.get(f"{location['country']}-{location.get('state')}", Decimal(0))
-        cents = (Decimal(a) * rate / 100 for a in amounts)
-        return "complete", sum(int(c.quantize(Decimal(1), rounding=ROUND_HALF_UP)) for c in cents)
+        return "complete", [int((Decimal(a) * rate / 100).quantize(Decimal(1), ROUND_HALF_UP)) for a in amounts]
 
     def create_session(self, params: dict) -> dict:
         _check_known(params, SESSION_PARAMS)
@@ -250,7 +250,8 @@ class FakeStripe:
         amount = sum(amounts)
         shipping = self._shipping(params, automatic_tax)
         shipping_cents = shipping["amount"] if shipping else 0
-        tax_status, tax = self._tax(location, [*amounts, shipping_cents]) if automatic_tax else (None, 0)
+        tax_status, taxes = self._tax(location, [*amounts, shipping_cents]) if automatic_tax else (None, [0])
+        tax = sum(taxes)
         currency = params["line_items"][0]["price_data"]["currency"]
         session_id = f"cs_test_{secrets.token_hex(29)}"
         now = int(time.time())
@@ -285,7 +286,7 @@ class FakeStripe:
             "payment_status": "unpaid",
             "status": "open",
             "success_url": params["success_url"],
-            "shipping_cost": _shipping_cost(shipping),
+            "shipping_cost": _shipping_cost(shipping, taxes[-1]),
             "total_details": {"amount_discount": 0, "amount_shipping": shipping_cents, "amount_tax": tax},
             "ui_mode": "hosted",
             "url": f"https://checkout.stripe.com/c/pay/{session_id}",
