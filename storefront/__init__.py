@@ -55,6 +55,7 @@ def _trust_proxies(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .backoffice.views import bp as backoffice_bp
+    from .catalog_editor.views import bp as catalog_editor_bp
     from .checkout.views import bp as checkout_bp
     from .ops.views import bp as ops_bp
     from .orders.views import bp as orders_bp
@@ -62,7 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from .shop.views import bp as shop_bp
     from .webhooks.views import bp as webhooks_bp
 
-    for bp in (ops_bp, shop_bp, checkout_bp, webhooks_bp, orders_bp, backoffice_bp, planning_bp):
+    for bp in (ops_bp, shop_bp, checkout_bp, webhooks_bp, orders_bp, backoffice_bp, planning_bp, catalog_editor_bp):
         app.register_blueprint(bp)
 
 

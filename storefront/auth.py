@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, current_app, g, request, session
+from flask import Blueprint, abort, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
 
+from .domain.roles import Role
 from .extensions import db, login_manager
 from .models import StaffUser
 from .services.staff import end_sessions
 
 
 def init_app(app) -> None:
+    app.context_processor(lambda: {"staff_may": staff_may})
     login_manager.login_view = "backoffice.login"
     login_manager.login_message = "Please sign in to the back office."
     login_manager.session_protection = "strong"
@@ -62,14 +64,45 @@ def _forget_csrf_token() -> None:
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
+def requires(role: Role):
+    """Declare the least role a back-office route needs; the blueprint's `staff_only` guard enforces it."""
+
+    def declare(view):
+        view.required_role = role
+        return view
+
+    return declare
+
+
+def required_role(endpoint: str | None) -> Role:
+    """The role a route declared; a route that forgot to declare one is for owners only (fail closed)."""
+    view = current_app.view_functions.get(endpoint or "")
+    return getattr(view, "required_role", Role.OWNER)
+
+
+def staff_may(endpoint: str) -> bool:
+    """Whether the signed-in staff user may open `endpoint` (the back-office menu shows only those)."""
+    return current_user.is_authenticated and current_user.staff_role.may(required_role(endpoint))
+
+
 def staff_only(bp: Blueprint, public: frozenset[str] = frozenset()) -> None:
-    """Guard a whole blueprint: every route but the `public` endpoints sends outsiders to sign in, and no
-    staff page is stored by a browser or a shared cache. A new route is protected without remembering to."""
+    """Guard a whole blueprint: every route but the `public` endpoints sends outsiders to sign in and answers
+    403 to staff whose role is below the route's declared one; no staff page is stored by a browser or a
+    shared cache. A new route is protected without remembering to."""
 
     @bp.before_request
     def require_staff():
-        if request.endpoint not in public and not current_user.is_authenticated:
+        if request.endpoint in public:
+            return None
+        if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        needed = required_role(request.endpoint)
+        if not current_user.staff_role.may(needed):
+            abort(
+                403,
+                description=f"This page is for the {needed.label.lower()} role and above; "
+                f"your account has the {current_user.staff_role.label.lower()} role. Ask an owner if you need it.",
+            )
         return None
 
     @bp.after_request

@@ -72,6 +72,7 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "CACHE_SIZES": {},  # entries per declared cache (storefront/cache.py), to change a default
         "FIXED_NOW": None,  # tests and the simulator pin the clock here
+        "PASSWORD_HASH_PARAMS": None,  # argon2 Parameters; None keeps argon2-cffi's defaults (tests pick the cheapest)
     }
     config.update(overrides)
     check_tax(config)

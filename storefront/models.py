@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .domain.roles import Role
 from .domain.stages import OPEN_STAGES as OPEN_STAGES  # the services that list open work orders read it here
 from .domain.stages import StageCode
 from .domain.statuses import CheckoutStatus, PurchaseRequestStatus
@@ -27,6 +28,28 @@ class CatalogVersion(db.Model):
     checksum: Mapped[str] = mapped_column(sa.String(64), unique=True)
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = created_col()
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))  # None: seed-demo
+    diff: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)  # what changed from the version before
+
+    published_by: Mapped[StaffUser | None] = relationship()
+
+
+class CatalogDraft(db.Model):
+    """An owner's working copy of the catalog (the data file's shape); nothing in it is live until published."""
+
+    __tablename__ = "catalog_drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    base_checksum: Mapped[str | None] = mapped_column(sa.String(64))  # the live version it started from
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
+    published_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("catalog_versions.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = created_col()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    created_by: Mapped[StaffUser | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Setting(db.Model):
@@ -251,6 +274,11 @@ class StaffUser(db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every session's user id: raising it (sign-out, new password, deactivation) ends every session.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    role: Mapped[str] = mapped_column(sa.String(16), default=Role.OWNER, server_default=Role.OWNER.value)
+
+    @property
+    def staff_role(self) -> Role:
+        return Role(self.role)
 
     # Flask-Login protocol, kept duck-typed so this module stays free of Flask
     @property

@@ -126,7 +126,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(429, too_many_requests)
     app.register_error_handler(OperationalError, _database_unavailable)
-    app.context_processor(lambda: {"url_rules": app.view_functions})
     app.jinja_env.filters["money"] = format_cents
     app.jinja_env.filters["day"] = _format_day
     app.jinja_env.filters["moment"] = lambda value: _format_moment(app, value)

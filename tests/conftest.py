@@ -3,11 +3,14 @@ or on the database DATABASE_URL names (CI runs the suite on PostgreSQL that way)
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import UTC, datetime
 
 import pytest
+from argon2.profiles import CHEAPEST
 from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 
 from storefront import create_app
@@ -19,15 +22,25 @@ pytest_plugins = [
     "tests.support.checkout",
     "tests.support.backoffice",
     "tests.support.tracker",
-    "tests.support.planning",
     "tests.support.deploy",
 ]
 
 # Rate limits count in a Redis database of the tests' own (CI points this at a database nothing else uses).
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+# Hypothesis would fail an example that takes over 200 ms, or data generation it finds slow: duration checks that
+# a loaded CI machine trips. No test asserts a duration; bench/ measures them.
+settings.register_profile("storefront", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("storefront")
 
 # A Tuesday morning in New York; every test sees this clock unless it sets its own.
 FIXED_NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Every test that drives Chromium carries the e2e marker, so `-m "not e2e"` never starts a browser."""
+    unmarked = [item.nodeid for item in items if "browser" in item.fixturenames and not item.get_closest_marker("e2e")]
+    if unmarked:
+        raise pytest.UsageError("Browser tests without @pytest.mark.e2e: " + ", ".join(unmarked))
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +58,7 @@ def app(database_url):
             "FIXED_NOW": FIXED_NOW,
             "RATELIMIT_STORAGE_URI": REDIS_URL,
             "SERVER_NAME": None,
+            "PASSWORD_HASH_PARAMS": CHEAPEST,  # production keeps argon2-cffi's defaults
         }
     )
     with app.app_context():
@@ -53,6 +67,25 @@ def app(database_url):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def production_app(database_url):
+    """The app as production configures it (not testing, not debug), on the test database.
+
+    Production installs its own log handlers on the "storefront" and "gunicorn.error" loggers; they are put
+    back afterwards so that no other test logs through them.
+    """
+    loggers = [logging.getLogger(name) for name in ("storefront", "gunicorn.error")]
+    saved = [(logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
+    # The limiter is one object per process: production's app keeps it on the tests' Redis.
+    production = {"SECRET_KEY": "p" * 32, "TEST_PAYMENTS": True, "RATELIMIT_STORAGE_URI": REDIS_URL}
+    app = create_app({**production, "DATABASE_URL": database_url})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    for logger, (handlers, level, propagate) in zip(loggers, saved, strict=True):
+        logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
 
 
 def _drop_everything() -> None:

@@ -1,7 +1,7 @@
 """orders split what was paid into bike, shipping and tax, and record the refund of each part
 
 Revision ID: i17_charges
-Revises: 0004
+Revises: i16_catalog
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "i17_charges"
-down_revision = "0004"
+down_revision = "i16_catalog"
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth import end_staff_session, staff_only, start_staff_session
+from ..auth import end_staff_session, requires, staff_only, start_staff_session
+from ..domain.roles import Role
 from ..domain.stages import MOVES
 from ..extensions import limiter
 from ..payments import PaymentError
@@ -49,6 +50,7 @@ def login():
 
 
 @bp.post("/logout")
+@requires(Role.MECHANIC)
 def logout():
     """Sign out (a POST, so no link or image can do it)."""
     end_staff_session(current_user._get_current_object())
@@ -57,6 +59,7 @@ def logout():
 
 
 @bp.get("/")
+@requires(Role.MECHANIC)
 def board():
     """The work-order board, one column per stage; htmx search swaps just the columns."""
     query = request.args.get("q", "")
@@ -66,12 +69,14 @@ def board():
 
 
 @bp.get("/work-orders/<int:work_order_id>")
+@requires(Role.MECHANIC)
 def work_order(work_order_id: int):
     """One work order: build, parts, plan and actuals, the actions its stage allows, and its history."""
     return _render_work_order(work_order_id)
 
 
 @bp.post("/work-orders/<int:work_order_id>/move")
+@requires(Role.MECHANIC)
 def move(work_order_id: int):
     """Move to the next stage (or back to assembly for rework)."""
     form = MoveForm(prefix="move")
@@ -86,6 +91,7 @@ def move(work_order_id: int):
 
 
 @bp.post("/work-orders/<int:work_order_id>/ship")
+@requires(Role.MECHANIC)
 def ship(work_order_id: int):
     """Hand over to a carrier with a tracking number."""
     form = ShipForm(prefix="ship")
@@ -104,6 +110,7 @@ def ship(work_order_id: int):
 
 
 @bp.post("/work-orders/<int:work_order_id>/cancel")
+@requires(Role.MANAGER)
 def cancel(work_order_id: int):
     """Cancel before assembly: release parts, refund and tell the customer."""
     form = CancelForm(prefix="cancel")
@@ -116,6 +123,7 @@ def cancel(work_order_id: int):
 
 
 @bp.post("/work-orders/<int:work_order_id>/notes")
+@requires(Role.MECHANIC)
 def add_note(work_order_id: int):
     """Add an internal note, or one the customer sees."""
     form = NoteForm(prefix="note")
@@ -134,6 +142,7 @@ def add_note(work_order_id: int):
 
 
 @bp.post("/work-orders/<int:work_order_id>/checklist")
+@requires(Role.MECHANIC)
 def checklist(work_order_id: int):
     """Record this test round's pass or fail per checklist item."""
     page = work_order_page(work_order_id) or abort(404)
@@ -210,12 +219,14 @@ def _checklist_data(page) -> dict:
 
 
 @bp.get("/inventory")
+@requires(Role.MANAGER)
 def inventory_page():
     """Stock per component: on hand, reserved, available, on order with dates, and lead times."""
     return _render_inventory()
 
 
 @bp.post("/inventory/purchase-requests/<int:request_id>/receive")
+@requires(Role.MANAGER)
 def receive(request_id: int):
     """Receive a delivery against a purchase request; waiting work orders get it by payment time."""
     form = ReceiveForm(prefix=f"receive-{request_id}")
@@ -225,6 +236,7 @@ def receive(request_id: int):
 
 
 @bp.post("/inventory/purchase-requests/<int:request_id>/expected-date")
+@requires(Role.MANAGER)
 def expected_date(request_id: int):
     """The supplier moved a delivery: re-plan the work orders waiting on it."""
     form = ExpectedDateForm(prefix=f"date-{request_id}")
@@ -239,6 +251,7 @@ def expected_date(request_id: int):
 
 
 @bp.post("/inventory/components/<int:component_id>/lead-time")
+@requires(Role.MANAGER)
 def lead_time(component_id: int):
     """Change a component's supplier lead time."""
     form = LeadTimeForm(prefix=f"lead-{component_id}")

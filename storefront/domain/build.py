@@ -83,9 +83,14 @@ def parse_build(raw: Mapping[str, Sequence[str]], catalog: Catalog) -> tuple[Bui
         if len(values) > MAX_ACCESSORIES or any(len(v) > MAX_VALUE_LENGTH for v in values):
             errors.append(BuildError(group.code, f"{group.label}: that value is too long."))
             continue
-        known = [v for v in values if (o := catalog.option(v)) and o.group == group.code]
-        for unknown in (v for v in values if v not in known):
+        known = [v for v in values if (o := catalog.option(v)) and o.group == group.code and o.offered]
+        retired = [v for v in values if (o := catalog.option(v)) and o.group == group.code and not o.offered]
+        for unknown in (v for v in values if v not in known and v not in retired):
             errors.append(BuildError(group.code, f"{group.label}: “{unknown}” is not an option we offer."))
+        if retired and group.pick_one and not known:
+            known = [_nearest(group, picks, catalog)]
+        for code in retired:
+            errors.append(BuildError(group.code, _retired_message(catalog.option(code), known, catalog)))
         if group.pick_one and len(known) > 1:
             errors.append(BuildError(group.code, f"{group.label}: choose only one."))
             known = known[:1]
@@ -97,6 +102,20 @@ def parse_build(raw: Mapping[str, Sequence[str]], catalog: Catalog) -> tuple[Bui
     if ral_error:
         errors.append(ral_error)
     return Build(picks, ral), errors
+
+
+def _nearest(group, picks: Mapping[str, tuple[str, ...]], catalog: Catalog) -> str:
+    """The offered option of `group` that keeps the choices so far within the rules, cheapest first."""
+    for option in sorted(group.offered, key=lambda o: o.delta_cents):
+        if not violated_rules(Build({**picks, group.code: (option.code,)}), catalog):
+            return option.code
+    return group.default_code
+
+
+def _retired_message(option: Option, chosen: list[str], catalog: Catalog) -> str:
+    group = catalog.group(option.group)
+    instead = f" We chose {catalog.option(chosen[0]).label} instead." if group.pick_one and chosen else ""
+    return f"{group.label}: {option.label} is no longer offered.{instead}"
 
 
 def _parse_ral(values: Sequence[str], build: Build, catalog: Catalog) -> tuple[str | None, BuildError | None]:

@@ -28,6 +28,8 @@ class Option:
     needs_ral: bool = False
     swatch: str | None = None
     shape: str | None = None  # frame outline for the bike picture
+    quantity: int = 1  # how many of `component` one bike with this option uses
+    offered: bool = True  # a retired option stays in the data (old orders name it) but cannot be chosen
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,22 @@ class Group:
     label: str
     pick: str  # "one" or "many"
     options: tuple[Option, ...]
+    default: str | None = None  # pick-one groups: the option a new build starts with (else the first offered)
 
     @property
     def pick_one(self) -> bool:
         return self.pick == "one"
+
+    @property
+    def offered(self) -> tuple[Option, ...]:
+        return tuple(o for o in self.options if o.offered)
+
+    @property
+    def default_code(self) -> str | None:
+        """The option a new build starts with: none for pick-many groups."""
+        if not self.pick_one:
+            return None
+        return self.default or next((o.code for o in self.offered), None)
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,9 @@ class ComponentSpec:
     name: str
     on_hand: int
     lead_time_days: int
+    supplier: str | None = None
+    reorder_point: int | None = None  # reorder when available stock falls to this
+    reorder_quantity: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,20 +124,33 @@ class Catalog:
     def option(self, code: str) -> Option | None:
         return self._options.get(code)
 
+    def is_offered(self, code: str) -> bool:
+        option = self._options.get(code)
+        return option is not None and option.offered
+
+    def default_picks(self) -> dict[str, str]:
+        """The build a new customer starts with: each pick-one group's default."""
+        return {g.code: g.default_code for g in self.groups if g.default_code}
+
     def component_name(self, sku: str) -> str:
         return next((c.name for c in self.components if c.sku == sku), sku)
 
 
 def parse_catalog(data: dict) -> Catalog:
     """Build a Catalog from the decoded data file, checking that it hangs together."""
+    catalog = parse_unchecked(data)
+    _check_references(catalog)
+    return catalog
+
+
+def parse_unchecked(data: dict) -> Catalog:
+    """A Catalog of the data's shape, which may still name unknown options or components (a draft, say)."""
     try:
-        catalog = _parse(data)
-    except (KeyError, TypeError, ValueError) as exc:
+        return _parse(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, CatalogError):
             raise
         raise CatalogError(f"catalog file is malformed: {exc!r}") from exc
-    _check_references(catalog)
-    return catalog
 
 
 def _parse(data: dict) -> Catalog:
@@ -139,9 +169,12 @@ def _parse(data: dict) -> Catalog:
                     needs_ral=bool(o.get("needs_ral", False)),
                     swatch=o.get("swatch"),
                     shape=o.get("shape"),
+                    quantity=int(o.get("quantity", 1)),
+                    offered=bool(o.get("offered", True)),
                 )
                 for o in g["options"]
             ),
+            default=g.get("default"),
         )
         for g in data["groups"]
     )
@@ -167,9 +200,7 @@ def _parse(data: dict) -> Catalog:
         groups=groups,
         rules=rules,
         workshop=workshop,
-        components=tuple(
-            ComponentSpec(c["sku"], c["name"], int(c["on_hand"]), int(c["lead_time_days"])) for c in data["components"]
-        ),
+        components=tuple(_parse_component(c) for c in data["components"]),
         checklist=tuple(ChecklistSpec(c["code"], c["label"]) for c in data.get("checklist", [])),
         shipping=_parse_shipping(data["shipping"]) if "shipping" in data else FREE_EVERYWHERE,
         tax=_parse_tax(data.get("tax", {})),
@@ -237,6 +268,21 @@ def _parse_tax(section: dict) -> TaxTable:
     return TaxTable(tuple(regions))
 
 
+def _parse_component(c: dict) -> ComponentSpec:
+    def number(key: str) -> int | None:
+        return None if c.get(key) is None else int(c[key])
+
+    return ComponentSpec(
+        sku=c["sku"],
+        name=c["name"],
+        on_hand=int(c["on_hand"]),
+        lead_time_days=int(c["lead_time_days"]),
+        supplier=c.get("supplier"),
+        reorder_point=number("reorder_point"),
+        reorder_quantity=number("reorder_quantity"),
+    )
+
+
 def _parse_rule(r: dict) -> Rule:
     if "needs" in r:
         return Rule(r["option"], "needs", tuple(r["needs"]), r["message"])
@@ -245,27 +291,66 @@ def _parse_rule(r: dict) -> Rule:
     raise CatalogError(f"rule for {r.get('option')!r} must say 'needs' or 'excludes'")
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a catalog, and where: a dotted path into the data file ("groups.0.options.2.label")."""
+
+    where: str
+    message: str
+
+
 def _check_references(catalog: Catalog) -> None:
-    codes = [o.code for g in catalog.groups for o in g.options]
-    if len(codes) != len(set(codes)):
-        raise CatalogError("option codes must be unique across groups")
+    problems = reference_problems(catalog)
+    if problems:
+        raise CatalogError(problems[0].message)
+
+
+def reference_problems(catalog: Catalog) -> list[Problem]:
+    """Problems that make a catalog unusable: duplicate codes, bad names, unknown components or rule options."""
+    problems = _code_problems(catalog)
     skus = {c.sku for c in catalog.components}
-    for g in catalog.groups:
-        if g.pick not in ("one", "many"):
-            raise CatalogError(f"group {g.code!r}: pick must be 'one' or 'many'")
-        if not re.fullmatch(r"[a-z][a-z0-9-]*", g.code):
-            raise CatalogError(f"group code {g.code!r} must be lower-case letters, digits and dashes")
-        for o in g.options:
+    for gi, g in enumerate(catalog.groups):
+        for oi, o in enumerate(g.options):
+            where = f"groups.{gi}.options.{oi}"
             if o.component not in skus:
-                raise CatalogError(f"option {o.code!r} uses unknown component {o.component!r}")
-    for rule in catalog.rules:
+                problems.append(Problem(f"{where}.component", f"{o.code}: there is no component {o.component!r}."))
+            if o.quantity < 1:
+                problems.append(Problem(f"{where}.quantity", f"{o.code}: the component quantity must be 1 or more."))
+    for ri, rule in enumerate(catalog.rules):
         for code in (rule.option, *rule.targets):
             if catalog.option(code) is None:
-                raise CatalogError(f"rule mentions unknown option {code!r}")
-    if catalog.workshop.capacity_per_day < 1 or not catalog.workshop.working_weekdays:
-        raise CatalogError("the workshop needs working days and a capacity of at least 1")
+                problems.append(Problem(f"rules.{ri}", f"A rule mentions unknown option {code!r}."))
+    ws = catalog.workshop
+    if ws.capacity_per_day < 1 or not ws.working_weekdays:
+        problems.append(Problem("workshop", "The workshop needs working days and a capacity of at least 1."))
+    if ws.supplier_buffer_days < 0:
+        problems.append(Problem("workshop.supplier_buffer_days", "The supplier buffer is 0 or more working days."))
     for code in sorted(catalog.shipping.oversized):
         if catalog.option(code) is None:
-            raise CatalogError(f"shipping.oversized mentions unknown option {code!r}")
-    if catalog.workshop.supplier_buffer_days < 0:
-        raise CatalogError("the supplier buffer is a number of working days, 0 or more")
+            problems.append(Problem("shipping.oversized", f"shipping.oversized mentions unknown option {code!r}."))
+    return problems
+
+
+def _code_problems(catalog: Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    seen_groups: set[str] = set()
+    seen_options: set[str] = set()
+    for gi, g in enumerate(catalog.groups):
+        if g.pick not in ("one", "many"):
+            problems.append(Problem(f"groups.{gi}.pick", f"Group {g.code!r}: pick must be 'one' or 'many'."))
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", g.code):
+            problems.append(
+                Problem(f"groups.{gi}.code", f"Group code {g.code!r} must be lower-case letters, digits and dashes.")
+            )
+        if g.code in seen_groups:
+            problems.append(Problem(f"groups.{gi}.code", f"Group code {g.code!r} is used twice."))
+        seen_groups.add(g.code)
+        for oi, o in enumerate(g.options):
+            if o.code in seen_options:
+                problems.append(Problem(f"groups.{gi}.options.{oi}.code", f"Option code {o.code!r} is used twice."))
+            seen_options.add(o.code)
+    skus = [c.sku for c in catalog.components]
+    for ci, sku in enumerate(skus):
+        if sku in skus[:ci]:
+            problems.append(Problem(f"components.{ci}.sku", f"Component {sku!r} is listed twice."))
+    return problems

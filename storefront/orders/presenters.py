@@ -1,10 +1,30 @@
-"""Turn a status view into the JSON that `GET /orders/<token>.json` answers with."""
+"""The customer's words for a status view, on the page and in `GET /orders/<token>.json`."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from ..services.tracking import StatusView
+from ..domain.stages import STAGES
+from ..services.tracking import StatusView, Update
+
+# Sourcing with every part already reserved: the heading says what the parts table shows.
+PARTS_READY = ("ready to be built", "Every part of your build is reserved in our workshop; assembly is next.")
+
+
+def heading(view: StatusView) -> tuple[str, str]:
+    """How the heading finishes "your bike is ...", and the sentence under it."""
+    if view.parts_ready:
+        return PARTS_READY
+    stage = STAGES[view.stage]
+    return stage.phrase, stage.headline
+
+
+def update_message(update: Update) -> str:
+    """An update's words: the note staff wrote, or what the move means for the customer."""
+    if update.note:
+        return update.note
+    known = STAGES.get(update.stage or "")
+    return known.update if known else "Order updated"
 
 
 def _iso(value: date | None) -> str | None:
@@ -59,7 +79,7 @@ def status_json(view: StatusView) -> dict:
             if view.tracking
             else None
         ),
-        "updates": [{"at": u.at.isoformat(), "message": u.message} for u in view.updates],
+        "updates": [{"at": u.at.isoformat(), "message": update_message(u)} for u in view.updates],
         "shipped_on": _iso(view.shipped_on),
         "delivered_on": _iso(view.delivered_on),
         "cancelled_on": _iso(view.cancelled_on),

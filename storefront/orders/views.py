@@ -18,7 +18,7 @@ from ..services.catalog import live_catalog
 from ..services.orders import token_hash
 from ..web import keep_private, not_modified, render_page_or_fragment
 from .forms import CancelOrderForm, DeliveryForm, LookupForm
-from .presenters import status_json
+from .presenters import heading, status_json, update_message
 
 bp = Blueprint("orders", __name__)
 
@@ -46,7 +46,7 @@ def keep_the_link_private(response: Response) -> Response:
 
 @bp.context_processor
 def formatting() -> dict:
-    return {"short_day": short_day, "short_moment": _short_moment}
+    return {"short_day": short_day, "short_moment": _short_moment, "heading": heading, "update_message": update_message}
 
 
 _rendered = cache.named("status_html")  # status fragments, keyed by order and status fingerprint

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from ..auth import staff_only
+from ..auth import requires, staff_only
 from ..clock import now
 from ..domain.forecast import FORMULA, REVIEW_DAYS
+from ..domain.roles import Role
 from ..services.catalog import assembly_capacity, live_catalog
 from ..services.forecast import component_forecasts, promise_accuracy
 from ..services.planning import set_capacity
@@ -18,6 +19,7 @@ staff_only(bp)
 
 
 @bp.get("/forecast")
+@requires(Role.MANAGER)
 def forecast():
     """Demand, stock, run-out date and suggested reorder per component, each with a projected-stock chart."""
     rows = [(result, stock_chart(result)) for result in component_forecasts(now())]
@@ -25,6 +27,7 @@ def forecast():
 
 
 @bp.get("/accuracy")
+@requires(Role.MANAGER)
 def accuracy():
     """On-time delivery, days early or late, and quoted versus actual lead time, by month."""
     months, total = promise_accuracy()
@@ -32,6 +35,7 @@ def accuracy():
 
 
 @bp.route("/capacity", methods=["GET", "POST"])
+@requires(Role.MANAGER)
 def capacity():
     """Show or change the number of assembly slots per working day; a change re-plans every order."""
     form = CapacityForm()

@@ -42,27 +42,35 @@ def load_catalog_file(path: str | Path) -> dict[str, int]:
         if db.session.scalar(select(CatalogVersion.id).where(CatalogVersion.checksum == checksum)) is None:
             db.session.add(CatalogVersion(checksum=checksum, data=json.loads(json.dumps(data, default=str))))
             added["catalog"] = 1
-        known = set(db.session.scalars(select(Component.sku)))
-        for spec in data["components"]:
-            if spec["sku"] not in known:
-                db.session.add(
-                    Component(
-                        sku=spec["sku"],
-                        name=spec["name"],
-                        on_hand=spec["on_hand"],
-                        lead_time_days=spec["lead_time_days"],
-                    )
+        added.update(add_missing_rows(data))
+    return added
+
+
+def add_missing_rows(data: dict) -> dict[str, int]:
+    """Components, checklist items and settings the catalog data names but the database lacks (inside a unit of
+    work). Rows that exist are kept as staff left them: stock, lead times and capacity change at run time."""
+    added = {"components": 0, "checklist": 0, "settings": 0}
+    known = set(db.session.scalars(select(Component.sku)))
+    for spec in data["components"]:
+        if spec["sku"] not in known:
+            db.session.add(
+                Component(
+                    sku=spec["sku"],
+                    name=spec["name"],
+                    on_hand=spec["on_hand"],
+                    lead_time_days=spec["lead_time_days"],
                 )
-                added["components"] += 1
-        known_items = set(db.session.scalars(select(ChecklistItem.code)))
-        for position, item in enumerate(data.get("checklist", [])):
-            if item["code"] not in known_items:
-                db.session.add(ChecklistItem(code=item["code"], label=item["label"], position=position))
-                added["checklist"] += 1
-        if db.session.get(Setting, CAPACITY_KEY) is None:
-            capacity = str(data["workshop"]["assembly_capacity_per_day"])
-            db.session.add(Setting(key=CAPACITY_KEY, value=capacity))
-            added["settings"] += 1
+            )
+            added["components"] += 1
+    known_items = set(db.session.scalars(select(ChecklistItem.code)))
+    for position, item in enumerate(data.get("checklist", [])):
+        if item["code"] not in known_items:
+            db.session.add(ChecklistItem(code=item["code"], label=item["label"], position=position))
+            added["checklist"] += 1
+    if db.session.get(Setting, CAPACITY_KEY) is None:
+        capacity = str(data["workshop"]["assembly_capacity_per_day"])
+        db.session.add(Setting(key=CAPACITY_KEY, value=capacity))
+        added["settings"] += 1
     return added
 
 

@@ -83,10 +83,15 @@ def cached_quote(raw: Mapping[str, Sequence[str]], now: datetime) -> tuple[Quote
     return _quotes.get_or_make(key, lambda: quote(raw, today, stamp)), key
 
 
-def quote(raw: Mapping[str, Sequence[str]], today: date, stamp: tuple[str | None, str | None] | None = None) -> Quote:
-    """Everything the configurator and the quote API show for the raw choices `raw`."""
+def quote(
+    raw: Mapping[str, Sequence[str]],
+    today: date,
+    stamp: tuple[str | None, str | None] | None = None,
+    catalog: Catalog | None = None,
+) -> Quote:
+    """Everything the configurator and the quote API show for the raw choices `raw` (`catalog`: a draft's)."""
     inputs = plan_inputs(today, stamp)
-    catalog = inputs.catalog
+    catalog = catalog or inputs.catalog
     build, errors = parse_build(raw, catalog)
 
     def estimate_for(candidate: Build) -> Estimate:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -14,9 +15,20 @@ MIN_PASSWORD_LENGTH = 10
 DEMO_EMAIL = "staff@voltwerk.example"
 DEMO_PASSWORD = "workshop-demo"  # development only: seed-demo creates it when app.debug is on
 
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so a wrong email takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    """The app's argon2 hasher and a dummy hash made with it, built on first use (never at import).
+
+    `PASSWORD_HASH_PARAMS` (argon2 Parameters) is None in production, which keeps argon2-cffi's defaults.
+    The dummy hash is verified against when the email is unknown, so a wrong email takes as long as a wrong
+    password.
+    """
+    found = current_app.extensions.get("password_hasher")
+    if found is None:
+        params = current_app.config.get("PASSWORD_HASH_PARAMS")
+        hasher = PasswordHasher.from_parameters(params) if params else PasswordHasher()
+        found = current_app.extensions["password_hasher"] = (hasher, hasher.hash("not-a-real-password"))
+    return found
 
 
 class StaffError(ValueError):
@@ -36,7 +48,7 @@ def create_staff(email: str, password: str) -> StaffUser:
         raise StaffError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
     if find_staff(email) is not None:
         raise StaffError(f"A staff account for {email} already exists.")
-    staff = StaffUser(email=email, password_hash=_hasher.hash(password))
+    staff = StaffUser(email=email, password_hash=_hasher()[0].hash(password))
     db.session.add(staff)
     db.session.commit()
     return staff
@@ -49,14 +61,15 @@ def find_staff(email: str) -> StaffUser | None:
 def authenticate(email: str, password: str) -> StaffUser | None:
     """The active staff user with this email and password, or None. Records the sign-in time."""
     staff = find_staff(email)
+    hasher, dummy_hash = _hasher()
     try:
-        _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
+        hasher.verify(staff.password_hash if staff else dummy_hash, password)
     except (VerificationError, InvalidHashError):
         return None
     if staff is None or not staff.active:
         return None
-    if _hasher.check_needs_rehash(staff.password_hash):
-        staff.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(staff.password_hash):
+        staff.password_hash = hasher.hash(password)
     staff.last_login_at = utcnow()
     db.session.commit()
     return staff
@@ -83,7 +96,7 @@ def set_password(email: str, password: str) -> StaffUser:
         raise StaffError(f"There is no staff account for {normalise_email(email)}.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
-    staff.password_hash = _hasher.hash(password)
+    staff.password_hash = _hasher()[0].hash(password)
     end_sessions(staff)
     return staff
 

@@ -29,8 +29,6 @@ from .orders import token_hash
 _PLANNED_COLUMNS = tuple(
     getattr(WorkOrder, column) for column in dict.fromkeys(s.planned_column for s in STAGES.values()) if column
 )
-# Sourcing with every part already reserved: the heading says what the parts table shows.
-PARTS_READY = ("ready to be built", "Every part of your build is reserved in our workshop; assembly is next.")
 # A dummy digest compared when no order matches, so a miss takes as long as a wrong email.
 _NO_MATCH = token_hash("no order matches")
 
@@ -64,7 +62,8 @@ class ComponentView:
 @dataclass(frozen=True)
 class Update:
     at: datetime  # in the shop's time zone
-    message: str
+    note: str | None  # what staff wrote, if anything
+    stage: str | None  # the stage the work order moved to, if it moved
 
 
 @dataclass(frozen=True)
@@ -82,8 +81,7 @@ class StatusView:
     first_name: str
     city: str
     stage: str
-    phrase: str
-    headline: str
+    parts_ready: bool  # still sourcing, but every part is in hand
     live: bool
     percent: int
     steps: list[StepView]
@@ -192,16 +190,13 @@ def status_view(token: str) -> StatusView | None:
     cancelled = work.stage == StageCode.CANCELLED or order.cancelled_at is not None
     stage = StageCode.CANCELLED if cancelled else work.stage
     tested = progress.STAGE_INDEX.get(stage, 0) > progress.STAGE_INDEX[StageCode.TESTING]
-    ready = stage == StageCode.SOURCING and bool(parts) and all(progress.in_hand(p.state) for p in parts)
-    phrase, headline = PARTS_READY if ready else (STAGES[stage].phrase, STAGES[stage].headline)
     return StatusView(
         token=token,
         number=order.number or "",
         first_name=order.first_name,
         city=str((order.address or {}).get("city", "")),
         stage=stage,
-        phrase=phrase,
-        headline=headline,
+        parts_ready=stage == StageCode.SOURCING and bool(parts) and all(progress.in_hand(p.state) for p in parts),
         live=stage not in progress.FINAL_STAGES,
         percent=progress.progress_percent(stage, sum(progress.in_hand(p.state) for p in parts), len(parts)),
         steps=_steps(order, work, stage, zone),
@@ -277,13 +272,7 @@ def _updates(work: WorkOrder, zone: ZoneInfo) -> list[Update]:
         .where(WorkOrderEvent.work_order_id == work.id, WorkOrderEvent.customer_visible.is_(True))
         .order_by(WorkOrderEvent.at.desc(), WorkOrderEvent.id.desc())
     )
-    return [Update(event.at.astimezone(zone), event.note or _update_line(event.to_stage)) for event in events]
-
-
-def _update_line(stage: str | None) -> str:
-    """What a customer-visible move without a note says in the updates."""
-    known = STAGES.get(stage or "")
-    return known.update if known else "Order updated"
+    return [Update(event.at.astimezone(zone), event.note, event.to_stage) for event in events]
 
 
 def _build(raw: dict) -> Build:

@@ -34,7 +34,7 @@ def build_form_class(catalog: Catalog) -> type[BuildFormBase]:
 def _make_form_class(catalog: Catalog) -> type[BuildFormBase]:
     fields = {}
     for group in catalog.groups:
-        choices = [SelectChoice(o.code, o.label) for o in group.options]
+        choices = [SelectChoice(o.code, o.label) for o in group.offered]
         field_class = RadioField if group.pick_one else MultiCheckboxField
         fields[group.code] = field_class(group.label, choices=choices, validate_choice=False)
     fields["ral"] = StringField("RAL code", render_kw={"placeholder": "RAL 5015", "maxlength": 12})

@@ -55,7 +55,7 @@ def _destination(current: Quote) -> dict:
     country, _, region = request.args.get("ship_to", "")[:8].partition("-")
     charges, not_shipped = destination_charges(current, country, region)
     known = charges is not None or not_shipped is not None
-    return {"ship_to": (country, region) if known else None, "preview": charges, "not_shipped": not_shipped}
+    return {"ship_to": (country, region) if known else None, "shipping_preview": charges, "not_shipped": not_shipped}
 
 
 def _fragment(current: Quote) -> str:
@@ -86,7 +86,7 @@ def configure():
     """The configurator: pick options, see price and delivery update live. No query starts a default build."""
     if not request.args:
         catalog = live_catalog()
-        return redirect(url_for("shop.configure", **{g.code: g.options[0].code for g in catalog.groups if g.pick_one}))
+        return redirect(url_for("shop.configure", **catalog.default_picks()))
     return _configurator(*_current_quote())
 
 

@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+from tests.support.checkout import SERVER_POLL_SECONDS
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,7 +39,7 @@ def browser():
 def live_server(app_ctx):
     """The app on 127.0.0.1 in a background thread, sharing the test database. Yields its base URL."""
     server = make_server("127.0.0.1", 0, app_ctx, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(SERVER_POLL_SECONDS,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

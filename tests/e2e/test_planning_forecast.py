@@ -7,7 +7,9 @@ from playwright.sync_api import expect
 
 from storefront.services import workshop
 from storefront.services.planning import replan
-from tests.support.planning import sign_in
+from tests.support.backoffice import STAFF_EMAIL, STAFF_PASSWORD
+
+pytestmark = pytest.mark.e2e
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +20,9 @@ BUILDS = [
 ]
 
 
-def test_the_forecast_page_shows_every_component_with_its_stock_chart(app_ctx, live_server, page, screenshot):
+def test_the_forecast_page_shows_every_component_with_its_stock_chart(
+    app_ctx, live_server, page, screenshot, staff_user
+):
     now = app_ctx.config["FIXED_NOW"]
     orders = [order_factory_build(app_ctx, BUILDS[n % 3], now - timedelta(days=20 - n), n) for n in range(12)]
     built = [o.work_order for o in orders[:8] if all(p.state == "reserved" for p in o.work_order.parts)]
@@ -29,13 +33,11 @@ def test_the_forecast_page_shows_every_component_with_its_stock_chart(app_ctx, l
     replan(now)
     assert len(built) >= 4
 
-    page.goto(f"{live_server}/")  # learn the browser's user agent for Flask-Login's session protection
-    client = app_ctx.test_client()
-    client.environ_base["HTTP_USER_AGENT"] = page.evaluate("navigator.userAgent")
-    sign_in(client)
-    page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": live_server}])
-
     page.goto(f"{live_server}/backoffice/forecast")
+    expect(page).to_have_url(f"{live_server}/backoffice/login?next=%2Fbackoffice%2Fforecast")
+    page.get_by_label("Email").fill(STAFF_EMAIL)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     expect(page.locator("h1")).to_have_text("Component demand forecast")
     expect(page.locator("svg.stock-chart")).to_have_count(20)
     expect(page.locator("#component-FRAME-FD .hint").first).to_contain_text("FRAME-FD")

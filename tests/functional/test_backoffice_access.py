@@ -5,29 +5,30 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from storefront import create_app
+from storefront.config import build_config
 from storefront.extensions import db
 from storefront.models import StaffUser
 from storefront.services.staff import DEMO_EMAIL, authenticate
-from tests.conftest import REDIS_URL
 from tests.support.backoffice import STAFF_EMAIL, STAFF_PASSWORD, act, csrf_from, fresh, sign_in
+
+STAFF_BLUEPRINTS = ("backoffice.", "planning.")
 
 
 def backoffice_urls(app) -> list[tuple[str, str]]:
-    """(method, url) for every back-office route, with 1 for each URL argument."""
+    """(method, url) for every route of the staff blueprints, with 1 for each URL argument."""
     found = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("backoffice."):
+        if not rule.endpoint.startswith(STAFF_BLUEPRINTS):
             continue
         url = re.sub(r"<(?:\w+:)?(\w+)>", "1", rule.rule)
         found += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return found
 
 
-def test_every_back_office_route_but_login_sends_outsiders_to_login(client, app_ctx):
+def test_every_back_office_and_planning_route_but_login_sends_outsiders_to_login(client, app_ctx):
     token = csrf_from(client.get("/backoffice/login").get_data(as_text=True))
     routes = backoffice_urls(app_ctx)
-    assert len(routes) >= 13
+    assert len(routes) >= 13 and ("POST", "/backoffice/capacity") in routes
     for method, url in routes:
         if url == "/backoffice/login":
             continue
@@ -72,6 +73,12 @@ def test_passwords_are_stored_as_argon2_hashes(staff_user):
     assert authenticate(STAFF_EMAIL.upper(), STAFF_PASSWORD).id == staff_user.id
 
 
+def test_tests_hash_with_argon2_s_cheapest_profile_and_production_with_its_defaults(staff_user, tmp_path):
+    assert staff_user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    production = {"SECRET_KEY": "x" * 32, "TEST_PAYMENTS": True}
+    assert build_config(str(tmp_path), production)["PASSWORD_HASH_PARAMS"] is None
+
+
 def test_login_is_rate_limited(client, staff_user):
     codes = [sign_in(client, STAFF_EMAIL, "wrong-password").status_code for _ in range(6)]
     assert codes == [422] * 5 + [429]
@@ -104,9 +111,8 @@ def test_back_office_pages_are_not_cached(staff_client):
     assert staff_client.get("/backoffice/").headers["Cache-Control"] == "no-store"
 
 
-def test_the_session_cookie_is_secure_outside_development(tmp_path):
-    production = {"SECRET_KEY": "x" * 32, "TEST_PAYMENTS": True, "RATELIMIT_STORAGE_URI": REDIS_URL}
-    app = create_app({**production, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+def test_the_session_cookie_is_secure_outside_development(production_app):
+    app = production_app
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax" and app.config["REMEMBER_COOKIE_SECURE"]
 

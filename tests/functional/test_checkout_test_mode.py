@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from storefront.extensions import db
 from storefront.models import Checkout, Component, Order, OutboxMessage
+from storefront.services import fulfil as fulfil_service
 from tests.support.checkout import BUILD_QUERY, checkout_by_session, pay_with_test_card, submit_checkout
 
 
@@ -137,3 +138,14 @@ def test_checkouts_are_not_created_without_a_csrf_token(client):
     response = client.post(f"/checkout?{BUILD_QUERY}", data=CUSTOMER)
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Checkout)) == 0
+
+
+def test_one_test_payment_runs_fulfilment_once_and_locks_the_checkout_once(client, monkeypatch):
+    runs, locks = [], []
+    real_run, real_lock = fulfil_service._fulfil_locked, fulfil_service._lock_checkout
+    monkeypatch.setattr(fulfil_service, "_fulfil_locked", lambda session: runs.append(1) or real_run(session))
+    monkeypatch.setattr(fulfil_service, "_lock_checkout", lambda session: locks.append(1) or real_lock(session))
+    location = submit_checkout(client).headers["Location"]
+    success = pay_with_test_card(client, location).headers["Location"]
+    assert db.session.scalar(select(Order)).number in client.get(success).get_data(as_text=True)
+    assert len(runs) == 1 and len(locks) == 1

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from storefront.extensions import db, login_manager
+from storefront.extensions import db
 from storefront.models import Setting
 from storefront.services.catalog import CAPACITY_KEY
 
@@ -14,14 +14,19 @@ PAGES = ["/backoffice/forecast", "/backoffice/accuracy", "/backoffice/capacity"]
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_planning_pages_are_for_signed_in_staff_only(client, monkeypatch, url):
-    monkeypatch.setattr(login_manager, "login_view", None)  # the back office's login page may not exist here
-    assert client.get(url).status_code == 401
+def test_planning_pages_send_outsiders_to_the_staff_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/backoffice/login?next=")
 
 
-def test_the_forecast_lists_every_component_with_a_chart_and_the_formula(planner_client, order_factory):
+@pytest.mark.parametrize("url", PAGES)
+def test_planning_pages_open_for_staff_signed_in_through_the_login_page(staff_client, url):
+    assert staff_client.get(url).status_code == 200
+
+
+def test_the_forecast_lists_every_component_with_a_chart_and_the_formula(staff_client, order_factory):
     order_factory({"frame": ["folding"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]})
-    html = planner_client.get("/backoffice/forecast").get_data(as_text=True)
+    html = staff_client.get("/backoffice/forecast").get_data(as_text=True)
     assert html.count('<svg class="stock-chart"') == 20
     assert "lead time + review period" in html and "safety stock" in html
     row = re.search(r'id="component-FRAME-FD".*?</tr>', html, re.S).group(0)
@@ -31,40 +36,33 @@ def test_the_forecast_lists_every_component_with_a_chart_and_the_formula(planner
     assert "<script" not in row and "style=" not in html
 
 
-def test_the_accuracy_report_counts_deliveries_by_month(planner_client, order_factory, app_ctx):
+def test_the_accuracy_report_counts_deliveries_by_month(staff_client, order_factory, app_ctx):
     order = order_factory()
     order.work_order.stage = "delivered"
     order.work_order.delivered_at = app_ctx.config["FIXED_NOW"] + timedelta(days=6)
     db.session.commit()
-    html = planner_client.get("/backoffice/accuracy").get_data(as_text=True)
+    html = staff_client.get("/backoffice/accuracy").get_data(as_text=True)
     assert "2026-12" in html and "100.0%" in html and "All months" in html
 
 
-def test_the_accuracy_report_says_when_nothing_was_delivered(planner_client):
-    assert "No bikes delivered yet." in planner_client.get("/backoffice/accuracy").get_data(as_text=True)
+def test_the_accuracy_report_says_when_nothing_was_delivered(staff_client):
+    assert "No bikes delivered yet." in staff_client.get("/backoffice/accuracy").get_data(as_text=True)
 
 
-def csrf_token(client) -> str:
-    html = client.get("/backoffice/capacity").get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-
-
-def test_capacity_shows_the_current_setting_and_a_change_replans_with_a_303(planner_client, order_factory):
-    assert 'value="4"' in planner_client.get("/backoffice/capacity").get_data(as_text=True)
-    data = {"capacity": "6", "csrf_token": csrf_token(planner_client)}
-    response = planner_client.post("/backoffice/capacity", data=data)
+def test_capacity_shows_the_current_setting_and_a_change_replans_with_a_303(staff_client, order_factory):
+    assert 'value="4"' in staff_client.get("/backoffice/capacity").get_data(as_text=True)
+    response = staff_client.post("/backoffice/capacity", {"capacity": "6"})  # with the session's CSRF token
     assert response.status_code == 303 and response.headers["Location"].endswith("/backoffice/capacity")
     assert db.session.scalar(select(Setting.value).where(Setting.key == CAPACITY_KEY)) == "6"
-    assert "Capacity set to 6 a day" in planner_client.get("/backoffice/capacity").get_data(as_text=True)
+    assert "Capacity set to 6 a day" in staff_client.get("/backoffice/capacity").get_data(as_text=True)
 
 
-def test_capacity_out_of_range_is_refused_with_the_reason(planner_client):
-    data = {"capacity": "51", "csrf_token": csrf_token(planner_client)}
-    response = planner_client.post("/backoffice/capacity", data=data)
+def test_capacity_out_of_range_is_refused_with_the_reason(staff_client):
+    response = staff_client.post("/backoffice/capacity", {"capacity": "51"})
     assert response.status_code == 400 and "between 1 and 50" in response.get_data(as_text=True)
     assert db.session.scalar(select(Setting.value).where(Setting.key == CAPACITY_KEY)) == "4"
 
 
-def test_capacity_changes_need_the_csrf_token(planner_client):
-    assert planner_client.post("/backoffice/capacity", data={"capacity": "5"}).status_code == 400
+def test_capacity_changes_need_the_csrf_token(staff_client):
+    assert staff_client.client.post("/backoffice/capacity", data={"capacity": "5"}).status_code == 400
     assert db.session.scalar(select(Setting.value).where(Setting.key == CAPACITY_KEY)) == "4"

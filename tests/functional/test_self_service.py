@@ -160,7 +160,7 @@ def test_an_invalid_postal_code_gets_the_same_inline_error_as_checkout(client, p
 def test_the_delivery_cannot_change_once_the_bike_has_shipped(client, paid_order):
     url = f"/orders/{paid_order.status_token}/delivery"
     token = csrf_token(client, url)
-    move_to(paid_order, "shipped", carrier="UPS", tracking_number="1Z999AA10123456784")
+    move_to(paid_order, "shipped", carrier="ups", tracking_number="1Z999AA10123456784")
     html = client.get(url).get_data(as_text=True)
     assert "can no longer be changed here" in html and "<form" not in html.split("<main")[1]
     response = client.post(url, data={"csrf_token": token, "email": "ada@example.com", **ADDRESS})

@@ -26,6 +26,7 @@ from storefront.extensions import db
 from storefront.models import Checkout
 
 WEBHOOK_SECRET = "whsec_test_secret_for_the_fake"
+SERVER_POLL_SECONDS = 0.02  # how often a local test server checks whether it was asked to stop
 API_KEY = "sk_test_fake_key"
 
 SESSION_PARAMS = {
@@ -133,7 +134,8 @@ class FakeStripe:
         self.down = False
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for the serve loop's next poll: the default half second would be paid by every test
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(SERVER_POLL_SECONDS,), daemon=True)
 
     # --- what a customer or Stripe would do -----------------------------------------------------------
     def complete(self, session_id: str, amount_total: int | None = None, payment_status: str = "paid") -> dict:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import event, select
 
-from storefront.domain.stages import STAGES
+from storefront.domain.carriers import CARRIERS
+from storefront.domain.stages import MOVES, STAGES
 from storefront.extensions import db, limiter
-from storefront.models import ChecklistItem, Order, TestResult, WorkOrder, WorkOrderEvent
+from storefront.models import Order, WorkOrder
+from storefront.services import inventory, workshop
 
-# Which actual timestamp each stage sets when a work order enters it, and the stages in order, cancelled aside.
-STARTED_AT = {s.code: s.started_column for s in STAGES.values() if s.started_column}
+# The workshop action that takes a work order out of each stage on the way to delivery, and that way in order.
+FORWARD = {m.source: m.action for m in MOVES.values() if m.action not in ("rework", "cancel")}
 ORDER = tuple(s.code for s in STAGES.values() if s.step)
+DEFAULT_PARCEL = ("dhl", CARRIERS["dhl"].example)
 
 
 def move_to(
@@ -25,50 +31,82 @@ def move_to(
     carrier: str | None = None,
     tracking_number: str | None = None,
 ) -> WorkOrder:
-    """Staff move the order's work order to `stage` (through every stage before it), with a visible note.
+    """Staff move the order's work order to `stage` through every stage before it, with the real services.
 
-    Commits, so the version bumps and a live server sees the change.
+    What each move needs comes first, the way staff would provide it: supplier deliveries are received before
+    assembly, the checklist is passed before testing ends, and the parcel (`carrier` and `tracking_number`,
+    DHL by default) must satisfy validate_tracking. Staff start at once: the first step happens an hour after
+    `at` (the payment by default) on the shop's clock and each later one an hour after that, so an in-stock
+    build keeps to its plan. `note` goes with the last step (shipping writes its own). Each service commits.
     """
-    work = db.session.scalar(select(WorkOrder).where(WorkOrder.order_id == order.id))
-    at = at or order.paid_at + timedelta(days=1)
-    path = [stage] if stage == "cancelled" else list(ORDER[ORDER.index(work.stage) + 1 : ORDER.index(stage) + 1])
-    for step, name in enumerate(path):
-        moment = at + timedelta(hours=step)
-        if name in ("assembly",):
-            for line in work.parts:
-                line.state = "consumed"
-        if name == "cancelled":
-            order.cancelled_at = moment
-        setattr(work, STARTED_AT[name], moment)
-        db.session.add(
-            WorkOrderEvent(
-                work_order=work,
-                at=moment,
-                action="stage",
-                from_stage=work.stage,
-                to_stage=name,
-                note=note if name == stage else None,
-                customer_visible=True,
-            )
-        )
-        work.stage = name
-        work.stage_entered_at = moment
-    if carrier or tracking_number:
-        work.carrier, work.tracking_number = carrier, tracking_number
-    db.session.commit()
+    work = _work_order(order)
+    at = at or order.paid_at
+    if stage == "cancelled":
+        with _clock(at + timedelta(hours=1)):
+            workshop.cancel(work.id, version=work.version, staff_id=None, note=note)
+        return _work_order(order)
+    path = ORDER[ORDER.index(work.stage) + 1 : ORDER.index(stage) + 1]
+    parcel = (carrier, tracking_number) if carrier or tracking_number else DEFAULT_PARCEL
+    for step, target in enumerate(path):
+        with _clock(at + timedelta(hours=step + 1)):
+            _leave(work, note if target == stage else None, parcel)
+        work = _work_order(order)
     return work
 
 
+def _leave(work: WorkOrder, note: str | None, parcel: tuple[str | None, str | None]) -> None:
+    """One forward move of `work` through services.workshop, after what that move needs."""
+    action = FORWARD[work.stage]
+    if action == "start_assembly":
+        _receive_awaited_parts(work)
+        work = _work_order(work.order)
+    if action == "pass_testing" and not workshop.checklist_state(work).complete:
+        _record_checklist(work, failing=())
+        work = _work_order(work.order)
+    if action == "ship":
+        assert note is None, "services.workshop.ship writes its own note for the customer"
+        carrier, number = parcel
+        workshop.ship(work.id, version=work.version, staff_id=None, carrier=carrier or "", tracking=number or "")
+    else:
+        workshop.move(work.id, action, version=work.version, staff_id=None, note=note)
+
+
+def _receive_awaited_parts(work: WorkOrder) -> None:
+    """The supplier deliveries the work order waits for arrive in full (inventory.receive hands them out)."""
+    for line in work.parts:
+        request = line.purchase_request
+        if line.state == "awaiting" and request is not None and request.status == "open":
+            inventory.receive(request.id, request.quantity - request.received_quantity, staff_id=None)
+            db.session.expire_all()
+
+
 def pass_checks(order: Order, *, failing: tuple[str, ...] = ()) -> list[str]:
-    """Record the test checklist for the current round: every item passes except `failing` codes."""
-    work = db.session.scalar(select(WorkOrder).where(WorkOrder.order_id == order.id))
-    items = db.session.scalars(select(ChecklistItem).order_by(ChecklistItem.position)).all()
-    for item in items:
-        db.session.add(
-            TestResult(work_order_id=work.id, item_id=item.id, round=work.test_round, passed=item.code not in failing)
-        )
-    db.session.commit()
+    """Staff fill in this round's test checklist: every item passes except `failing` codes. Returns the passes."""
+    return _record_checklist(_work_order(order), failing)
+
+
+def _record_checklist(work: WorkOrder, failing: tuple[str, ...]) -> list[str]:
+    items = workshop.checklist_state(work).items
+    results = {item.id: (item.code not in failing, "failed" if item.code in failing else None) for item in items}
+    workshop.record_checklist(work.id, version=work.version, staff_id=None, results=results)
     return [item.label for item in items if item.code not in failing]
+
+
+def _work_order(order: Order) -> WorkOrder:
+    """The order's work order, re-read after the services' commits."""
+    db.session.expire_all()
+    return db.session.scalar(select(WorkOrder).where(WorkOrder.order_id == order.id))
+
+
+@contextmanager
+def _clock(moment: datetime) -> Iterator[None]:
+    """Pin the shop's clock while staff act, then give the test its own clock back."""
+    config = current_app.config
+    pinned, config["FIXED_NOW"] = config["FIXED_NOW"], moment
+    try:
+        yield
+    finally:
+        config["FIXED_NOW"] = pinned
 
 
 class QueryCounter:

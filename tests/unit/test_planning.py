@@ -1,6 +1,5 @@
 """The finite-capacity planner: capacity, holidays, rework, cancellations, supplier delays and promises."""
 
-import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -120,14 +119,13 @@ def test_capacity_must_be_positive(catalog):
         plan([job(1)], catalog.workshop, 0, TUE)
 
 
-def test_ten_thousand_jobs_plan_in_well_under_a_second(catalog):
+def test_ten_thousand_jobs_each_get_a_plan_and_no_day_takes_more_than_capacity(catalog):
+    # how long this takes is measured by bench/timings.py, not asserted here
     jobs = [
         job(n, waits=(PartWait("Frame", TUE + timedelta(days=n % 40)),) if n % 3 == 0 else ()) for n in range(10_000)
     ]
-    started = time.perf_counter()
     plans = plan(jobs, catalog.workshop, 4, TUE)
-    elapsed = time.perf_counter() - started
-    assert len(plans) == 10_000 and elapsed < 0.5
+    assert len(plans) == 10_000
     per_day: dict[date, int] = {}
     for p in plans:
         per_day[p.assembly] = per_day.get(p.assembly, 0) + 1

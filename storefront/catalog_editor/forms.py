@@ -1,0 +1,237 @@
+"""The draft editor's forms: one nested form per part of the catalog, merged back onto the draft's data."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, Form, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import FieldList, FormField, HiddenField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+CODE = Regexp(r"^[a-z][a-z0-9-]*$", message="Use lower-case letters, digits and dashes.")
+MAX_CENTS = 100_000_000  # $1,000,000: anything larger is a typo, and keeps the value in a 32-bit column
+
+
+class MoneyField(StringField):
+    """An amount typed in dollars and cents ("1290" or "1290.00"), stored as integer cents."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.cents = None
+        text = (self.data or "").strip().replace(",", "").lstrip("$")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            return
+        if amount.is_finite() and amount == amount.quantize(Decimal("0.01")) and abs(amount) * 100 < MAX_CENTS:
+            self.cents = int(amount * 100)
+
+    def process_data(self, value):
+        self.cents = value
+        self.data = "" if value is None else f"{value / 100:.2f}"
+
+    def pre_validate(self, form):
+        if self.cents is None:
+            raise ValidationError("Enter an amount such as 1290.00.")
+
+
+class OptionForm(Form):
+    code = StringField("Code", [InputRequired(), Length(max=40), CODE])
+    label = StringField("Label", [InputRequired(), Length(max=120)])
+    delta_cents = MoneyField("Price")
+    component = StringField("Component", [InputRequired(), Length(max=32)])
+    quantity = IntegerField("Quantity", [InputRequired(), NumberRange(1, 99)], default=1)
+    swatch = StringField("Swatch", [Optional(), Regexp(r"^#[0-9a-fA-F]{6}$", message="A colour such as #3a3f44.")])
+    offered = BooleanField("Offered", default=True)
+
+
+class GroupForm(Form):
+    code = StringField("Code", [InputRequired(), Length(max=40), CODE])
+    label = StringField("Label", [InputRequired(), Length(max=120)])
+    pick = SelectField("Pick", choices=[SelectChoice("one", "one"), SelectChoice("many", "many")])
+    default = StringField("Default", [Optional(), Length(max=40)])
+    options = FieldList(FormField(OptionForm))
+
+
+class RuleForm(Form):
+    option = StringField("Option", [InputRequired(), Length(max=40)])
+    kind = SelectField("Kind", choices=[SelectChoice("needs", "needs one of"), SelectChoice("excludes", "excludes")])
+    targets = StringField("Targets", [InputRequired(), Length(max=400)])
+    message = StringField("Message for the customer", [InputRequired(), Length(max=300)])
+    delete = BooleanField("Delete")
+
+
+class ComponentForm(Form):
+    sku = StringField("SKU", [InputRequired(), Length(max=32)])
+    name = StringField("Name", [InputRequired(), Length(max=120)])
+    supplier = StringField("Supplier", [Optional(), Length(max=120)])
+    lead_time_days = IntegerField("Lead time (working days)", [InputRequired(), NumberRange(1, 365)])
+    reorder_point = IntegerField("Reorder at", [Optional(), NumberRange(0, 100000)])
+    reorder_quantity = IntegerField("Reorder quantity", [Optional(), NumberRange(1, 100000)])
+
+
+class WorkshopForm(Form):
+    assembly_capacity_per_day = IntegerField("Assembly slots a day", [InputRequired(), NumberRange(1, 500)])
+    assembly_days = IntegerField("Assembly days", [InputRequired(), NumberRange(0, 60)])
+    testing_days = IntegerField("Testing days", [InputRequired(), NumberRange(0, 60)])
+    transit_days = IntegerField("Transit days", [InputRequired(), NumberRange(0, 60)])
+    window_days = IntegerField("Delivery window (days)", [InputRequired(), NumberRange(0, 60)])
+    supplier_buffer_days = IntegerField("Supplier buffer (working days)", [InputRequired(), NumberRange(0, 60)])
+    working_days = StringField("Working days", [InputRequired(), Length(max=60)])
+    holidays = TextAreaField("Holidays (one date a line)", [Length(max=4000)])
+
+
+class DraftForm(FlaskForm):
+    version = HiddenField()
+    product_label = StringField("Product name", [InputRequired(), Length(max=120)])
+    base_cents = MoneyField("Base price")
+    groups = FieldList(FormField(GroupForm))
+    rules = FieldList(FormField(RuleForm))
+    components = FieldList(FormField(ComponentForm))
+    workshop = FormField(WorkshopForm)
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Catalog TOML file")
+
+
+class VersionForm(FlaskForm):
+    """A bare POST form (CSRF and the draft version) for publish and start."""
+
+    version = HiddenField()
+
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+BLANK_OPTION = {"code": "new-option", "label": "New option", "delta_cents": 0, "component": "", "offered": False}
+BLANK = {
+    "rule": {"option": "", "needs": [], "message": ""},
+    "group": {"code": "new-group", "label": "New group", "pick": "many", "options": []},
+    "component": {"sku": "NEW", "name": "New component", "on_hand": 0, "lead_time_days": 5},
+}
+
+
+def form_data(data: dict) -> dict:
+    """The draft's data in the editor form's shape."""
+    ws = data["workshop"]
+    return {
+        "product_label": data["product"]["label"],
+        "base_cents": data["product"]["base_cents"],
+        "groups": data["groups"],
+        "rules": [
+            {
+                **r,
+                "kind": "needs" if "needs" in r else "excludes",
+                "targets": ", ".join(r.get("needs") or [r.get("excludes", "")]),
+            }
+            for r in data["rules"]
+        ],
+        "components": data["components"],
+        "workshop": {
+            **ws,
+            "working_days": ", ".join(ws["working_days"]),
+            "holidays": "\n".join(ws.get("holidays", [])),
+        },
+    }
+
+
+def merged(data: dict, form: DraftForm) -> dict:
+    """The draft data with the form's values laid over it; keys the form does not show are kept as they were."""
+    new = {
+        **data,
+        "product": {**data["product"], "label": form.product_label.data, "base_cents": form.base_cents.cents},
+    }
+    new["groups"] = [_group(old, f) for old, f in zip(data["groups"], form.groups, strict=False)]
+    new["rules"] = [_rule(f) for f in form.rules if not f.delete.data]
+    new["components"] = [_component(old, f) for old, f in zip(data["components"], form.components, strict=False)]
+    new["workshop"] = _workshop(data["workshop"], form.workshop.form)
+    return new
+
+
+def with_blank(data: dict, what: str) -> dict:
+    """The data with one blank item added: "rule", "group", "component" or "option:<group index>"."""
+    new = {**data}
+    kind, _, index = what.partition(":")
+    if kind == "option" and index.isdigit() and int(index) < len(data["groups"]):
+        groups = [dict(g) for g in data["groups"]]
+        groups[int(index)]["options"] = [*groups[int(index)]["options"], dict(BLANK_OPTION)]
+        new["groups"] = groups
+    elif kind in BLANK:
+        key = f"{kind}s"
+        new[key] = [*data.get(key, []), dict(BLANK[kind])]
+    return new
+
+
+def _clean(values: dict) -> dict:
+    return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _group(old: dict, f) -> dict:
+    g = f.form
+    options = [_option(o_old, o) for o_old, o in zip(old["options"], g.options, strict=False)]
+    group = {**old, "code": g.code.data, "label": g.label.data, "pick": g.pick.data, "options": options}
+    group.pop("default", None)
+    return {**group, **_clean({"default": g.default.data})}
+
+
+def _option(old: dict, f) -> dict:
+    o = f.form
+    option = {k: v for k, v in old.items() if k not in ("swatch",)}
+    option.update(code=o.code.data, label=o.label.data, delta_cents=o.delta_cents.cents, component=o.component.data)
+    option.update(_clean({"swatch": o.swatch.data}))
+    option.pop("quantity", None)
+    option.pop("offered", None)
+    if o.quantity.data != 1:
+        option["quantity"] = o.quantity.data
+    if not o.offered.data:
+        option["offered"] = False
+    return option
+
+
+def _rule(f) -> dict:
+    r = f.form
+    targets = [t.strip() for t in r.targets.data.split(",") if t.strip()]
+    said = {"needs": targets} if r.kind.data == "needs" else {"excludes": targets[0] if targets else ""}
+    return {"option": r.option.data.strip(), **said, "message": r.message.data}
+
+
+def _component(old: dict, f) -> dict:
+    c = f.form
+    component = {k: v for k, v in old.items() if k not in ("supplier", "reorder_point", "reorder_quantity")}
+    component.update(sku=c.sku.data, name=c.name.data, lead_time_days=c.lead_time_days.data)
+    extra = {
+        "supplier": c.supplier.data,
+        "reorder_point": c.reorder_point.data,
+        "reorder_quantity": c.reorder_quantity.data,
+    }
+    return {**component, **_clean(extra)}
+
+
+def _workshop(old: dict, w) -> dict:
+    numbers = ("assembly_capacity_per_day", "assembly_days", "testing_days", "transit_days", "window_days")
+    ws = {**old, **{name: getattr(w, name).data for name in numbers}}
+    ws["supplier_buffer_days"] = w.supplier_buffer_days.data
+    ws["working_days"] = [d.strip().lower() for d in (w.working_days.data or "").split(",") if d.strip()]
+    ws["holidays"] = [h.strip() for h in (w.holidays.data or "").splitlines() if h.strip()]
+    return ws
+
+
+def validate_workshop_days(form: DraftForm) -> bool:
+    """Weekday names and ISO holiday dates, checked beyond what the field validators can say."""
+    from datetime import date
+
+    w = form.workshop.form
+    ok = True
+    bad_days = [d for d in (w.working_days.data or "").split(",") if d.strip().lower() not in WEEKDAY_NAMES]
+    if bad_days:
+        w.working_days.errors.append(f"Use mon, tue, wed, thu, fri, sat, sun (not {bad_days[0].strip()!r}).")
+        ok = False
+    for line in (h.strip() for h in (w.holidays.data or "").splitlines() if h.strip()):
+        try:
+            date.fromisoformat(line)
+        except ValueError:
+            w.holidays.errors.append(f"{line!r} is not a date such as 2026-12-25.")
+            ok = False
+    return ok

@@ -1,0 +1,164 @@
+"""The owner's catalog editor through the test client: edit, inline errors, 409, publish, preview, import."""
+
+import io
+import re
+
+from sqlalchemy import select
+
+from storefront.extensions import db
+from storefront.models import CatalogDraft
+from storefront.services import catalog_drafts as drafts
+from tests.support.backoffice import csrf_from
+
+BUILD_QUERY = "frame=step-through&motor=hub-250&battery=b400&color=graphite"
+
+
+def start_draft(staff_client) -> tuple[int, str]:
+    response = staff_client.post("/backoffice/catalog/drafts")
+    assert response.status_code == 303
+    url = response.headers["Location"]
+    return int(url.rsplit("/", 1)[1]), url
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """Every input's name and value on the editor page, as the browser would post them."""
+    fields = {}
+    for tag in re.findall(r"<(?:input|select|textarea)[^>]*>(?:[^<]*</textarea>)?", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or 'type="submit"' in tag:
+            continue
+        if 'type="checkbox"' in tag:
+            if "checked" in tag:
+                fields[name.group(1)] = "y"
+            continue
+        if tag.startswith("<textarea"):
+            fields[name.group(1)] = re.search(r">([^<]*)</textarea>", tag).group(1)
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        fields[name.group(1)] = value.group(1) if value else ""
+    for select_name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"', body) or re.search(
+            r'value="([^"]*)"[^>]*selected', body
+        )
+        fields[select_name] = chosen.group(1) if chosen else ""
+    return fields
+
+
+def test_an_owner_changes_a_price_and_sees_it_live_only_after_publishing(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert fields["base_cents"] == "1290.00"
+    response = staff_client.post(url, {**fields, "base_cents": "1390.00"})
+    assert response.status_code == 303
+    assert 'id="total">$1,290.00<' in staff_client.get(f"/configure?{BUILD_QUERY}").get_data(as_text=True)
+    page = staff_client.get(url).get_data(as_text=True)
+    assert 'id="check-passed"' in page
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    response = staff_client.post(f"/backoffice/catalog/drafts/{draft_id}/publish", {"version": version})
+    assert response.status_code == 303
+    assert 'id="total">$1,390.00<' in staff_client.get(f"/configure?{BUILD_QUERY}").get_data(as_text=True)
+    index = staff_client.get("/backoffice/catalog/").get_data(as_text=True)
+    assert "Base price: $1,290.00 → $1,390.00" in index and "bench@voltwerk.example" in index
+
+
+def test_a_bad_price_gets_an_inline_error_keeps_the_text_and_saves_nothing(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    response = staff_client.post(url, {**fields, "groups-1-options-1-delta_cents": "lots"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="lots"' in page and "Enter an amount such as 1290.00." in page
+    assert db.session.get(CatalogDraft, draft_id).version == 1
+
+
+def test_a_rule_that_strands_an_option_is_flagged_with_a_link_to_the_option(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert staff_client.post(url, {**fields, "add": "rule"}).status_code == 303
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    strand = {"rules-6-option": "cargo", "rules-6-kind": "excludes", "rules-6-targets": "mid-500"}
+    rule = {**strand, "rules-6-message": "No 500 W on cargo."}
+    fields = {**fields, **rule}
+    staff_client.post(url, {**fields, "rules-0-targets": "mid-500"})
+    page = staff_client.get(url).get_data(as_text=True)
+    assert 'href="#groups-0-options-2-code"' in page
+    assert "Cargo longtail can never be part of a valid build" in page
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    refused = staff_client.post(f"/backoffice/catalog/drafts/{draft_id}/publish", {"version": version})
+    assert refused.status_code == 422 and "Cargo longtail can never be part" in refused.get_data(as_text=True)
+
+
+def test_a_stale_edit_gets_a_409_with_a_reload_link_and_keeps_the_owners_text(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert staff_client.post(url, {**fields, "product_label": "First owner"}).status_code == 303
+    response = staff_client.post(url, {**fields, "product_label": "Second owner"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert 'id="reload"' in page and 'value="Second owner"' in page
+    assert db.session.get(CatalogDraft, draft_id).data["product"]["label"] == "First owner"
+
+
+def test_the_preview_shows_the_draft_with_a_banner_and_no_way_to_buy(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    staff_client.post(url, {**fields, "base_cents": "1390.00"})
+    page = staff_client.get(f"/backoffice/catalog/drafts/{draft_id}/preview?{BUILD_QUERY}").get_data(as_text=True)
+    assert "Preview — not live" in page and 'id="total">$1,390.00<' in page
+    assert "Buy this build" not in page
+    staff_client.post("/backoffice/logout")
+    assert staff_client.get(f"/backoffice/catalog/drafts/{draft_id}/preview").status_code == 302
+
+
+def test_importing_a_broken_file_lists_line_numbered_problems_and_creates_no_draft(staff_client):
+    live = staff_client.get("/backoffice/catalog/live.toml").get_data(as_text=True)
+    broken = live.replace("base_cents = 129000", 'base_cents = "lots"')
+    response = staff_client.post(
+        "/backoffice/catalog/import",
+        {"file": (io.BytesIO(broken.encode()), "c.toml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "Line 9: product.base_cents must be a whole number." in response.get_data(as_text=True)
+    assert db.session.scalars(select(CatalogDraft)).all() == []
+    response = staff_client.post(
+        "/backoffice/catalog/import",
+        {"file": (io.BytesIO(live.encode()), "c.toml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    assert db.session.scalars(select(CatalogDraft)).one().data == drafts.live_version().data
+
+
+def test_the_csrf_token_is_checked_on_publish(staff_client):
+    draft_id, _ = start_draft(staff_client)
+    response = staff_client.client.post(f"/backoffice/catalog/drafts/{draft_id}/publish", data={"version": "1"})
+    assert response.status_code == 400
+    assert csrf_from(staff_client.get("/backoffice/catalog/").get_data(as_text=True))
+
+
+def publish_edit(staff_client, **changes) -> None:
+    """Start a draft, save it with `changes` laid over the form, and publish it."""
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    posted = {k: v for k, v in {**fields, **changes}.items() if v is not None}  # None: an unticked checkbox
+    assert staff_client.post(url, posted).status_code == 303
+    page = staff_client.get(url).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    assert staff_client.post(f"/backoffice/catalog/drafts/{draft_id}/publish", {"version": version}).status_code == 303
+
+
+def test_a_paid_order_keeps_its_price_on_the_bill_of_sale_after_a_publish(staff_client, paid_order):
+    before = staff_client.get(f"/bill-of-sale/{paid_order.status_token}").get_data(as_text=True)
+    publish_edit(staff_client, base_cents="1390.00")
+    after = staff_client.get(f"/bill-of-sale/{paid_order.status_token}").get_data(as_text=True)
+    assert "$1,290.00" in after and "$1,390.00" not in after
+    assert re.findall(r"\$[\d,]+\.\d\d", before) == re.findall(r"\$[\d,]+\.\d\d", after)
+
+
+def test_a_shared_link_naming_a_retired_option_opens_with_a_message_and_the_nearest_build(staff_client):
+    publish_edit(staff_client, **{"groups-1-options-0-offered": None})  # retire the 250 W hub motor
+    page = staff_client.get(f"/configure?{BUILD_QUERY}").get_data(as_text=True)
+    assert "Motor: 250 W rear hub is no longer offered. We chose 500 W mid-drive instead." in page
+    assert re.search(r'value="mid-500"[^>]*checked|checked[^>]*value="mid-500"', page)
+    assert 'value="hub-250"' not in page
