@@ -2,6 +2,7 @@
 order, the bill of sale, the status page and the email, and refunded part by part. Test mode freezes the
 catalog's tax table; with Stripe, the fake Stripe computes tax the way Stripe Tax answers it."""
 
+import io
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from storefront import create_app
 from storefront.config import ConfigError
 from storefront.extensions import db
-from storefront.models import Checkout, Order, OutboxMessage
+from storefront.models import CatalogDraft, Checkout, Order, OutboxMessage
 from storefront.services import workshop
 from tests.support.checkout import BUILD_QUERY, checkout_by_session, pay_with_test_card, submit_checkout
 
@@ -261,3 +262,19 @@ def test_the_configurator_shows_shipping_from_once_a_destination_is_known_and_sa
 def test_with_stripe_tax_the_configurator_says_tax_is_added_at_payment(client, fake_stripe):
     html = client.get(f"/configure?{BUILD_QUERY}&ship_to=US-NY").get_data(as_text=True)
     assert "computed by Stripe for your address and added at payment" in html
+
+
+def test_the_catalog_editor_refuses_an_import_with_a_tax_rate_above_25_percent_naming_the_field(staff_client):
+    live = staff_client.get("/backoffice/catalog/live.toml").get_data(as_text=True)
+    assert "[shipping]" in live and "percent = 9.975" in live  # the export carries the tables
+    broken = live.replace('{ name = "HST", percent = 13 }', '{ name = "HST", percent = 31 }')
+    response = staff_client.post(
+        "/backoffice/catalog/import",
+        {"file": (io.BytesIO(broken.encode()), "c.toml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "tax.collect[2].taxes[0].percent must be a percentage from 0 to 25 (got 31)" in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalars(select(CatalogDraft)).all() == []
