@@ -67,6 +67,8 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Voltwerk Cycles <orders@voltwerk.example>"),
         "TEST_PAYMENTS": env_flag("TEST_PAYMENTS"),
+        # "stripe" (Stripe Tax, the default with a Stripe key) or "table" (the catalog's tax table); see README
+        "TAX_PROVIDER": os.environ.get("TAX_PROVIDER") or None,
         "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0, 0, 5),
         "WEB_CONCURRENCY": env_int("WEB_CONCURRENCY", 1, 1, 256),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
@@ -86,6 +88,7 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "PASSWORD_HASH_PARAMS": None,  # argon2 Parameters; None keeps argon2-cffi's defaults (tests pick the cheapest)
     }
     config.update(overrides)
+    check_tax(config)
     if not config["SECRET_KEY"]:
         if not (debug or testing):
             raise ConfigError(
@@ -96,6 +99,18 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     if not (debug or testing):
         check_production(config)
     return config
+
+
+def check_tax(config: dict[str, Any]) -> None:
+    """TAX_PROVIDER names an adapter that can work here."""
+    choice = config.get("TAX_PROVIDER")
+    if choice not in (None, "stripe", "table"):
+        raise ConfigError(
+            f"TAX_PROVIDER={choice!r} is not valid: set it to 'stripe' (Stripe Tax) or 'table' (the catalog's "
+            "tax table), or leave it unset."
+        )
+    if choice == "stripe" and not config["STRIPE_SECRET_KEY"]:
+        raise ConfigError("TAX_PROVIDER=stripe needs STRIPE_SECRET_KEY: Stripe Tax works only with Stripe payments.")
 
 
 def check_production(config: dict[str, Any]) -> None:

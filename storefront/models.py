@@ -131,11 +131,26 @@ class Order(db.Model):
     refund_reference: Mapped[str | None] = mapped_column(sa.String(255))
     # random, stored before the refund is asked for, so a retried cancel reuses it and no two databases collide
     refund_key: Mapped[str | None] = mapped_column(sa.String(64))
+    # What the customer paid, split for the books: the bike, shipping, tax (total_cents is their sum).
+    subtotal_cents: Mapped[int] = mapped_column(server_default="0")
+    shipping_cents: Mapped[int] = mapped_column(server_default="0")
+    tax_cents: Mapped[int] = mapped_column(server_default="0")
+    charges: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)  # labels and tax lines (services/charges.py)
+    refunded_subtotal_cents: Mapped[int | None]
+    refunded_shipping_cents: Mapped[int | None]
+    refunded_tax_cents: Mapped[int | None]
     test_mode: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # paid with a test card
     created_at: Mapped[datetime] = created_col()
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="order", uselist=False)
     checkout: Mapped[Checkout] = relationship()
+
+    def record_full_refund(self, reference: str) -> None:
+        """A full refund returns every part of what was paid: bike, shipping and tax."""
+        self.refund_reference = reference
+        self.refunded_subtotal_cents = self.subtotal_cents
+        self.refunded_shipping_cents = self.shipping_cents
+        self.refunded_tax_cents = self.tax_cents
 
     @property
     def first_name(self) -> str:

@@ -4,28 +4,7 @@ from __future__ import annotations
 
 import re
 
-COUNTRIES = {"US": "United States", "CA": "Canada"}
-
-US_STATES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
-    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
-    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
-    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas",
-    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
-    "WI": "Wisconsin", "WY": "Wyoming",
-}  # fmt: skip
-
-CA_PROVINCES = {
-    "AB": "Alberta", "BC": "British Columbia", "MB": "Manitoba", "NB": "New Brunswick",
-    "NL": "Newfoundland and Labrador", "NS": "Nova Scotia", "NT": "Northwest Territories", "NU": "Nunavut",
-    "ON": "Ontario", "PE": "Prince Edward Island", "QC": "Quebec", "SK": "Saskatchewan", "YT": "Yukon",
-}  # fmt: skip
-
-REGIONS = {"US": US_STATES, "CA": CA_PROVINCES}
+from ..domain.regions import CA_PROVINCES, COUNTRIES, REGIONS
 
 US_ZIP = re.compile(r"(\d{5})(?:[-\s]?(\d{4}))?")
 # Canada Post never uses D, F, I, O, Q or U, nor W or Z as the first letter.
@@ -40,10 +19,6 @@ CA_FIRST_LETTER = {
 
 class AddressError(ValueError):
     """A postal code or region that does not exist in the chosen country."""
-
-
-def region_name(country: str, region: str) -> str:
-    return REGIONS.get(country, {}).get(region, region)
 
 
 def check_region(country: str, region: str) -> str:

@@ -8,7 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
-from .address import COUNTRIES, REGIONS, AddressError, check_region, normalise_postal_code
+from ..domain.regions import COUNTRIES, REGIONS
+from .address import AddressError, check_region, normalise_postal_code
 
 PHONE = re.compile(r"\+?[\d\s().-]{7,25}")
 

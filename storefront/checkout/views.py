@@ -10,11 +10,20 @@ from sqlalchemy import select
 
 from ..clock import shop_today
 from ..domain.build import Build
+from ..domain.shipping import NotShipped
 from ..domain.statuses import CheckoutStatus
 from ..extensions import db, limiter
 from ..models import Order
-from ..payments import CardDeclined, PaymentError, ProviderNotConfigured, UnknownTestCard, test_provider
+from ..payments import (
+    CardDeclined,
+    PaymentError,
+    ProviderNotConfigured,
+    TaxNotComputed,
+    UnknownTestCard,
+    test_provider,
+)
 from ..services.catalog import live_catalog
+from ..services.charges import destination_charges
 from ..services.checkout import (
     Customer,
     Urls,
@@ -26,7 +35,7 @@ from ..services.checkout import (
 from ..services.fulfil import fulfil_checkout
 from ..services.orders import token_hash
 from ..services.quote import Quote, quote
-from ..web import keep_private
+from ..web import keep_private, render_templates
 from .forms import CheckoutForm, TestCardForm
 
 bp = Blueprint("checkout", __name__)
@@ -74,22 +83,33 @@ def checkout_limit() -> str:
 @bp.route("/checkout", methods=["GET", "POST"])
 @limiter.limit(checkout_limit, methods=["POST"])
 def start():
-    """Customer details for the build in the query string; a valid POST hands over to the payment page."""
+    """Customer details for the build in the query string; a valid POST hands over to the payment page.
+
+    The summary shows the shipping and tax for the region chosen (country and region in the query on GET);
+    htmx asks for just the summary when the region changes."""
     current = _quote_from_query()
     if not current.valid:
         return redirect(url_for("shop.configure") + "?" + _build_query(current), 303)
-    form = CheckoutForm()
-    payment_error = None
+    form = CheckoutForm(data=_destination_args())
+    payment_error, status = None, 200  # a form shown again with its errors is an ordinary page
     if form.validate_on_submit():
         customer = Customer(form.full_name.data, form.email.data.lower(), form.phone.data or None, form.address())
         try:
             return redirect(start_checkout(current, customer, _urls(current), browser=_browser()), 303)
+        except NotShipped as exc:
+            form.region.errors = [str(exc)]
         except PaymentError as exc:
-            payment_error = str(exc)
-    status = 503 if payment_error else 200  # a form shown again with its errors is an ordinary page
-    return render_template(
-        "checkout/start.html", form=form, quote=current, build_query=_build_query(current), payment_error=payment_error
-    ), status
+            payment_error, status = str(exc), (422 if isinstance(exc, TaxNotComputed) else 503)
+    charges, not_shipped = destination_charges(current, form.country.data, form.region.data)
+    context = {"form": form, "quote": current, "build_query": _build_query(current), "payment_error": payment_error,
+               "charges": charges, "not_shipped": not_shipped}  # fmt: skip
+    response = render_templates("checkout/start.html", "checkout/partials/_summary.html", **context)
+    return response, status
+
+
+def _destination_args() -> dict[str, str]:
+    """A destination already known (from the configurator, or the region select through htmx) pre-fills the form."""
+    return {name: request.args[name][:8] for name in ("country", "region") if request.args.get(name)}
 
 
 @bp.get("/checkout/success")

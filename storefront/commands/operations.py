@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
+from ..domain.catalog import CatalogError
 from ..extensions import db
 from ..mail.sender import deliver_due, transport_from_config
 from ..services.catalog import load_catalog_file
@@ -16,8 +17,11 @@ from .staff import echo_demo_staff
 
 @click.command("seed-demo")
 def seed_demo() -> None:
-    """Load the catalog file (idempotent: a second run changes nothing)."""
-    added = load_catalog_file(current_app.config["CATALOG_PATH"])
+    """Load the catalog file (idempotent: a second run changes nothing); a bad file stops with the field named."""
+    try:
+        added = load_catalog_file(current_app.config["CATALOG_PATH"])
+    except CatalogError as exc:
+        raise click.ClickException(f"{current_app.config['CATALOG_PATH']}: {exc}") from exc
     if any(added.values()):
         click.echo("Loaded demo data: " + ", ".join(f"{v} {k}" for k, v in added.items() if v))
     else:

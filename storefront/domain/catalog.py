@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
+from decimal import Decimal, InvalidOperation
 
 from .holidays import ShopHolidays, UnknownHolidayRegion
+from .regions import is_region_key
+from .shipping import FREE_EVERYWHERE, ShippingRate, ShippingTable
+from .tax import MAX_PERCENT, TaxRate, TaxRegion, TaxTable
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -106,6 +110,8 @@ class Catalog:
     workshop: Workshop
     components: tuple[ComponentSpec, ...]
     checklist: tuple[ChecklistSpec, ...]
+    shipping: ShippingTable = FREE_EVERYWHERE  # a catalog without [shipping] ships free, as before rates existed
+    tax: TaxTable = TaxTable()  # and one without [tax] collects none
     _options: dict[str, Option] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -190,7 +196,70 @@ def _parse(data: dict) -> Catalog:
         workshop=workshop,
         components=tuple(_parse_component(c) for c in data["components"]),
         checklist=tuple(ChecklistSpec(c["code"], c["label"]) for c in data.get("checklist", [])),
+        shipping=_parse_shipping(data["shipping"]) if "shipping" in data else FREE_EVERYWHERE,
+        tax=_parse_tax(data.get("tax", {})),
     )
+
+
+def _cents(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise CatalogError(f"{name} must be a whole number of cents, 0 or more (got {value!r})")
+    return value
+
+
+def _where(value, name: str) -> str:
+    if not isinstance(value, str) or not is_region_key(value):
+        raise CatalogError(f"{name}: unknown region code {value!r} (use US, CA, or a region such as US-NY, CA-ON)")
+    return value
+
+
+def _unique(keys: list[str], name: str) -> None:
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise CatalogError(f"{name} lists {', '.join(repeated)} more than once")
+
+
+def _parse_shipping(section: dict) -> ShippingTable:
+    rates = []
+    for i, r in enumerate(section.get("rates", [])):
+        name = f"shipping.rates[{i}]"
+        free_over = r.get("free_over_cents")
+        rates.append(
+            ShippingRate(
+                where=_where(r.get("where"), f"{name}.where"),
+                ships=bool(r.get("ships", True)),
+                fee_cents=_cents(r.get("fee_cents", 0), f"{name}.fee_cents"),
+                free_over_cents=None if free_over is None else _cents(free_over, f"{name}.free_over_cents"),
+                oversized_cents=_cents(r.get("oversized_cents", 0), f"{name}.oversized_cents"),
+            )
+        )
+    _unique([r.where for r in rates], "shipping.rates")
+    return ShippingTable(tuple(rates), frozenset(section.get("oversized", [])))
+
+
+def _percent(value, name: str) -> Decimal:
+    try:
+        percent = Decimal(str(value)) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
+    except InvalidOperation:
+        percent = None
+    if percent is None or not percent.is_finite() or not 0 <= percent <= MAX_PERCENT:
+        raise CatalogError(f"{name} must be a percentage from 0 to {MAX_PERCENT} (got {value!r})")
+    return percent
+
+
+def _parse_tax(section: dict) -> TaxTable:
+    regions = []
+    for i, r in enumerate(section.get("collect", [])):
+        name = f"tax.collect[{i}]"
+        rates = tuple(
+            TaxRate(str(t["name"]), _percent(t.get("percent"), f"{name}.taxes[{j}].percent"))
+            for j, t in enumerate(r.get("taxes", []))
+        )
+        if not rates:
+            raise CatalogError(f"{name}.taxes must list at least one tax")
+        regions.append(TaxRegion(_where(r.get("where"), f"{name}.where"), rates, bool(r.get("exact", False))))
+    _unique([r.where for r in regions], "tax.collect")
+    return TaxTable(tuple(regions))
 
 
 def _parse_component(c: dict) -> ComponentSpec:
@@ -291,6 +360,9 @@ def reference_problems(catalog: Catalog) -> list[Problem]:
         problems.append(Problem("workshop", "The workshop needs working days and a capacity of at least 1."))
     if ws.max_window_days < 1:
         problems.append(Problem("workshop.max_window_days", "workshop.max_window_days must be at least 1 working day."))
+    for code in sorted(catalog.shipping.oversized):
+        if catalog.option(code) is None:
+            problems.append(Problem("shipping.oversized", f"shipping.oversized mentions unknown option {code!r}."))
     return problems
 
 

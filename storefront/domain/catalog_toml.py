@@ -10,6 +10,7 @@ import tomllib
 from .catalog import CatalogError, parse_unchecked
 
 TABLES = ("shop", "product", "workshop")
+OPTIONAL_TABLES = ("shipping", "tax")  # shipping rates and where tax is collected (README "Shipping and sales tax")
 ARRAYS = ("groups", "rules", "components", "checklist")
 
 
@@ -26,18 +27,26 @@ def dumps(data: dict) -> str:
     out: list[str] = []
     for name in TABLES:
         out += [f"[{name}]", *(f"{k} = {_value(v)}" for k, v in data[name].items() if v is not None), ""]
+    for name in OPTIONAL_TABLES:
+        if name in data:
+            out += [f"[{name}]", *_pairs(data[name]), ""]
     for name in ARRAYS:
         for item in data.get(name, []):
-            out.append(f"[[{name}]]")
-            for key, value in item.items():
-                if value is None:
-                    continue
-                if isinstance(value, list) and value and isinstance(value[0], dict):
-                    out += [f"{key} = [", *(f"  {_value(v)}," for v in value), "]"]
-                else:
-                    out.append(f"{key} = {_value(value)}")
-            out.append("")
+            out += [f"[[{name}]]", *_pairs(item), ""]
     return "\n".join(out)
+
+
+def _pairs(table: dict) -> list[str]:
+    """`key = value` lines; a list of tables is written one inline table a line."""
+    out = []
+    for key, value in table.items():
+        if value is None:
+            continue
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            out += [f"{key} = [", *(f"  {_value(v)}," for v in value), "]"]
+        else:
+            out.append(f"{key} = {_value(value)}")
+    return out
 
 
 def _value(value) -> str:

@@ -14,6 +14,7 @@ from .port import (
     PaymentsNotConfigured,
     Provider,
     ProviderNotConfigured,
+    TaxNotComputed,
     UnknownTestCard,
     configured_name,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "PaymentsNotConfigured",
     "Provider",
     "ProviderNotConfigured",
+    "TaxNotComputed",
     "UnknownTestCard",
     "configured_name",
     "provider",

@@ -34,6 +34,10 @@ class UnknownTestCard(PaymentError):
     """Not one of the Stripe test card numbers the test payment page accepts."""
 
 
+class TaxNotComputed(PaymentError):
+    """The tax for this address could not be computed (Stripe Tax): nothing may be charged."""
+
+
 class ProviderNotConfigured(PaymentError):
     """A checkout made with a provider this shop no longer takes payments through (a test checkout on a
     host with a live Stripe key): it can never be paid here."""

@@ -12,6 +12,7 @@ from flask import current_app
 from ..config import STRIPE_RETRIES
 from ..models import Checkout, Order
 from .port import InvalidEvent, NewSession, PaymentError, PaymentsNotConfigured
+from .stripe_charges import check_tax_computed, customer_and_tax, price_tax_behavior, shipping_options, tax_line_items
 
 log = logging.getLogger(__name__)
 
@@ -65,21 +66,25 @@ def line_items(checkout: Checkout) -> list[dict[str, Any]]:
                     "currency": checkout.currency.lower(),
                     "unit_amount": line["price_cents"],
                     "product_data": product,
+                    **price_tax_behavior(checkout),
                 },
             }
         )
-    return items
+    return items + tax_line_items(checkout)
 
 
 class StripeProvider:
     name = "stripe"
 
     def create_session(self, checkout: Checkout, *, success_url: str, cancel_url: str, expires_at: int) -> NewSession:
-        """Create the Checkout Session; the idempotency key makes a retried create return the same session."""
+        """Create the Checkout Session; the idempotency key makes a retried create return the same session.
+
+        With Stripe Tax, a session whose tax Stripe could not compute raises TaxNotComputed."""
         params = {
             "mode": "payment",
             "line_items": line_items(checkout),
-            "customer_email": checkout.email,
+            **shipping_options(checkout),
+            **customer_and_tax(client(), checkout),
             "client_reference_id": checkout.id,
             "metadata": {"checkout_id": checkout.id},
             "payment_intent_data": {"metadata": {"checkout_id": checkout.id}},  # the payment leads to the order
@@ -94,6 +99,7 @@ class StripeProvider:
         except stripe.StripeError as exc:
             log.error("stripe session create failed for checkout %s: %s", checkout.id, exc.user_message or exc)
             raise PaymentError("We could not reach our payment provider. Please try again in a moment.") from exc
+        check_tax_computed(checkout, session.to_dict())
         return NewSession(id=session.id, url=session.url)
 
     def retrieve_session(self, checkout: Checkout) -> dict[str, Any] | None:

@@ -57,11 +57,15 @@ class TestProvider:
             return None
         paid = checkout.status in PAID_STATES
         status = "complete" if paid else ("expired" if checkout.status == CheckoutStatus.EXPIRED else "open")
+        shipping = (checkout.snapshot.get("charges") or {}).get("shipping", {}).get("cents", 0)
         return {
             "id": checkout.stripe_session_id,
             "object": "checkout.session",
-            "amount_subtotal": checkout.total_cents,
+            # as with Stripe without Stripe Tax: the table's taxes are line items, shipping is the shipping rate
+            "amount_subtotal": checkout.total_cents - shipping,
             "amount_total": checkout.total_cents,
+            "automatic_tax": {"enabled": False, "liability": None, "status": None},
+            "total_details": {"amount_discount": 0, "amount_shipping": shipping, "amount_tax": 0},
             "client_reference_id": checkout.id,
             "created": int(checkout.created_at.timestamp()),
             "currency": checkout.currency.lower(),

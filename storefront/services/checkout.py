@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock, payments
+from .. import clock, payments, tax
 from ..domain.build import BuildError
 from ..domain.statuses import CheckoutStatus
 from ..extensions import db
 from ..models import Checkout, StripeEvent
+from .charges import checkout_charges
 from .fulfil import Outcome, fulfil_session, mark_checkout
 from .quote import Quote, snapshot
 from .unit_of_work import unit_of_work
@@ -58,8 +59,13 @@ class Urls:
 def new_checkout(
     current: Quote, customer: Customer, provider: str, checkout_id: str | None = None, fingerprint: str | None = None
 ) -> Checkout:
-    """A pending checkout holding the frozen quote and the customer (added to the session, not committed)."""
+    """A pending checkout holding the frozen quote, its charges and the customer (added, not committed).
+
+    Raises NotShipped, before anything is written, for an address the shop does not ship to."""
     frozen = snapshot(current)
+    country, region = customer.address["country"], customer.address["region"]
+    frozen["charges"] = checkout_charges(current, country, region, tax.source_for(provider))
+    frozen["total_cents"] = frozen["charges"]["total_cents"]
     checkout = Checkout(
         id=checkout_id or uuid.uuid4().hex,
         provider=provider,
@@ -114,7 +120,14 @@ def open_session(checkout: Checkout, urls: Urls) -> str:
     """Ask the provider for the checkout's session (the same one on a retry: the key is per checkout)."""
     expires = int((checkout.created_at + SESSION_LIFETIME).timestamp())
     provider = payments.provider(checkout.provider)
-    session = provider.create_session(checkout, success_url=urls.success, cancel_url=urls.cancel, expires_at=expires)
+    try:
+        session = provider.create_session(
+            checkout, success_url=urls.success, cancel_url=urls.cancel, expires_at=expires
+        )
+    except payments.TaxNotComputed as exc:
+        with unit_of_work():  # the customer never sees this session, so it can never be paid
+            checkout.status, checkout.failure_reason = CheckoutStatus.FAILED, str(exc)[:255]
+        raise
     with unit_of_work():
         checkout.stripe_session_id, checkout.payment_url = session.id, session.url
     return session.url

@@ -15,6 +15,7 @@ from ..domain.statuses import CheckoutStatus
 from ..extensions import db
 from ..models import Checkout, Order
 from .catalog import live_catalog
+from .charges import charges_mismatch, paid_charges
 from .incidents import open_incident
 from .orders import place_order
 from .unit_of_work import unit_of_work
@@ -99,6 +100,7 @@ def _fulfil_locked(session: dict[str, Any]) -> FulfilResult:
         session_id=session_id,
         payment_reference=session.get("payment_intent"),
         paid_at=clock.now(),
+        charges=paid_charges(checkout.snapshot, session),
     )
     checkout.status, checkout.failure_reason = CheckoutStatus.FULFILLED, None
     db.session.flush()
@@ -122,12 +124,10 @@ def _order_for(session_id: str) -> Order | None:
 
 
 def _mismatch(checkout: Checkout, session: dict[str, Any]) -> str | None:
-    """Why the paid amount does not match the frozen snapshot, or None when it does."""
-    expected = (checkout.snapshot["total_cents"], checkout.snapshot["currency"].lower())
-    paid = (session.get("amount_total"), str(session.get("currency") or "").lower())
-    if checkout.total_cents != expected[0] or paid != expected:
-        return f"paid {paid[0]} {paid[1]}, expected {expected[0]} {expected[1]}"
-    return None
+    """Why the paid amount does not match the frozen snapshot (plus Stripe's tax), or None when it does."""
+    if checkout.total_cents != checkout.snapshot["total_cents"]:
+        return f"the checkout's total {checkout.total_cents} differs from its snapshot's"
+    return charges_mismatch(checkout.snapshot, session)
 
 
 def _unfulfillable(checkout: Checkout) -> str | None:

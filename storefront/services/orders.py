@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -22,6 +23,7 @@ from ..mail.outbox import enqueue_mail
 from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
 from ..timeutil import local_moment
 from .capacity import book_assembly
+from .charges import legacy_charges
 from .links import calendar_url, status_url
 from .planning import replan_in_transaction
 
@@ -37,11 +39,20 @@ def token_hash(token: str) -> str:
 
 
 def place_order(
-    checkout: Checkout, catalog: Catalog, *, session_id: str, payment_reference: str | None, paid_at: datetime
+    checkout: Checkout,
+    catalog: Catalog,
+    *,
+    session_id: str,
+    payment_reference: str | None,
+    paid_at: datetime,
+    charges: dict[str, Any] | None = None,
 ) -> Order:
-    """Create the order and everything that hangs off it for a paid checkout (no commit here)."""
+    """Create the order and everything that hangs off it for a paid checkout (no commit here).
+
+    `charges` is what the provider charged (services/charges.py); by default the checkout's frozen charges."""
     today = order_day(local_moment(paid_at, catalog.timezone), catalog.workshop)
     snapshot = checkout.snapshot
+    charges = charges or snapshot.get("charges") or legacy_charges(checkout.total_cents)
     token, digest = new_status_token()
     order = Order(
         checkout_id=checkout.id,
@@ -55,7 +66,11 @@ def place_order(
         address=checkout.address,
         build=snapshot["build"],
         lines=snapshot["lines"],
-        total_cents=checkout.total_cents,
+        total_cents=charges["total_cents"],
+        subtotal_cents=charges["subtotal_cents"],
+        shipping_cents=charges["shipping"]["cents"],
+        tax_cents=charges["tax"]["cents"] or 0,
+        charges=charges,
         currency=checkout.currency,
         promised_earliest=date.fromisoformat(snapshot["estimate"]["earliest"]),
         promised_latest=date.fromisoformat(snapshot["estimate"]["latest"]),

@@ -95,6 +95,7 @@ class StatusView:
     updates: list[Update]
     lines: list[str]
     total_cents: int
+    charges: dict | None  # bike, shipping and tax as paid (services/charges.py)
     currency: str
     picture: Picture
     shipped_on: date | None
@@ -221,6 +222,7 @@ def status_view(token: str) -> StatusView | None:
         updates=_updates(work, zone),
         lines=[line["label"] for line in order.lines],
         total_cents=order.total_cents,
+        charges=order.charges,
         currency=order.currency,
         picture=Picture(catalog, _build(order.build)),
         shipped_on=_local_date(work.shipped_at, zone),

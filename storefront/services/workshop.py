@@ -191,6 +191,7 @@ def cancel(
         provider = payments.provider(order.checkout.provider)
         key = f"refund-{refund_key}"
         order.refund_reference = provider.refund(order.payment_reference, idempotency_key=key, label=order.number)
+        order.record_full_refund(order.refund_reference)
     return event
 
 

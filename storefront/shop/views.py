@@ -9,7 +9,9 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from .. import cache, clock
+from ..domain.regions import COUNTRIES, REGIONS
 from ..services.catalog import live_catalog
+from ..services.charges import destination_charges
 from ..services.quote import Quote, cached_quote
 from ..web import render_page_or_fragment
 from .forms import build_form
@@ -31,6 +33,11 @@ def _share_url(current: Quote) -> str:
     return f"{url_for('shop.configure')}?{urlencode(current.build.query_items())}"
 
 
+@bp.context_processor
+def _regions():
+    return {"shipping_regions": REGIONS, "countries": COUNTRIES}
+
+
 @bp.get("/")
 def home():
     """The shop front goes straight to the configurator."""
@@ -38,9 +45,18 @@ def home():
 
 
 def _context(current: Quote) -> dict:
-    """The form shows the parsed build, never the raw query, so the cached HTML matches its quote key."""
+    """The form shows the parsed build, never the raw query, so the cached HTML matches its quote key (which
+    holds `ship_to` too, so the shipping shown for a destination is cached with it)."""
     form = build_form(current.catalog, MultiDict(current.build.query_items()))
-    return {"form": form, "quote": current, "oob": False}
+    return {"form": form, "quote": current, "oob": False, **_destination(current)}
+
+
+def _destination(current: Quote) -> dict:
+    """Once the customer names where the bike goes ("US-NY"), its shipping and how tax is charged there."""
+    country, _, region = request.args.get("ship_to", "")[:8].partition("-")
+    charges, not_shipped = destination_charges(current, country, region)
+    known = charges is not None or not_shipped is not None
+    return {"ship_to": (country, region) if known else None, "shipping_preview": charges, "not_shipped": not_shipped}
 
 
 def _fragment(current: Quote) -> str:

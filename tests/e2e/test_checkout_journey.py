@@ -26,9 +26,13 @@ def test_from_configurator_through_test_card_to_the_success_page_and_status_link
     page.get_by_label("Full name").fill("Grace Hopper")
     page.get_by_label("Email").fill("grace@example.com")
     page.get_by_label("Address line 1").fill("1 Harbour Road")
-    page.get_by_label("City").fill("Arlington")
-    page.get_by_label("ZIP or postal code").fill("22201")
-    page.get_by_label("State, province or territory").select_option("VA")
+    page.get_by_label("City").fill("New York")
+    page.get_by_label("ZIP or postal code").fill("10001")
+    page.get_by_label("State, province or territory").select_option("NY")
+    # the summary takes in the region's shipping and tax before payment (New York: free shipping, 4 % estimated)
+    expect(page.locator("#shipping-line")).to_contain_text("Shipping to New York")
+    expect(page.locator(".tax-line")).to_contain_text("New York State sales tax 4% (estimate)$54.20")
+    expect(page.locator("#checkout-total")).to_have_text("$1,409.20")
     page.get_by_role("button", name="Continue to payment").click()
     expect(page.locator(".error").first).to_contain_text("Please correct the fields")  # terms not yet accepted
     expect(page.get_by_label("Full name")).to_have_value("Grace Hopper")
@@ -41,7 +45,8 @@ def test_from_configurator_through_test_card_to_the_success_page_and_status_link
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
     page.get_by_label("Expiry (MM/YY)").fill("12/34")
     page.get_by_label("CVC").fill("123")
-    page.get_by_role("button", name=re.compile(r"Pay \$1,355\.00")).click()
+    expect(page.locator(".tax-line")).to_contain_text("$54.20")
+    page.get_by_role("button", name=re.compile(r"Pay \$1,409\.20")).click()
 
     expect(page).to_have_url(re.compile(r"/checkout/success\?session_id=cs_test_"))
     order = db.session.scalar(select(Order))
@@ -55,6 +60,9 @@ def test_from_configurator_through_test_card_to_the_success_page_and_status_link
     expect(page.locator("#bill-number")).to_have_text(order.number)
     expect(page.locator("#payment-reference")).to_have_text(order.payment_reference)
     expect(page.locator(".checkout-lines")).to_contain_text("Rear rack")
+    expect(page.locator("#shipping-line")).to_contain_text("Shipping to New York")
+    expect(page.locator(".tax-line")).to_contain_text("New York State sales tax 4% (estimate)$54.20")
+    expect(page.locator("#checkout-total")).to_have_text("$1,409.20")
 
 
 def test_a_declined_card_shows_a_clear_message_in_the_browser(live_server, page):

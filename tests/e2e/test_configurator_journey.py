@@ -24,6 +24,12 @@ def test_choosing_options_updates_price_and_date_without_a_reload(live_server, p
 
     page.locator('label[data-option="rack"]').click()
     expect(page.locator("#total")).to_have_text("$1,955.00")
+
+    page.locator("#ship-to-region").select_option("US-HI")  # a destination brings its shipping
+    expect(page.locator("#shipping-from")).to_have_text("Shipping from $349.00")
+    page.locator('label[data-option="fenders"]').click()  # and stays chosen as the build changes
+    expect(page.locator("#total")).to_have_text("$2,000.00")
+    expect(page.locator("#shipping-from")).to_have_text("Shipping from $349.00")
     assert page.evaluate("window.__sameDocument") is True
     screenshot(page, "configurator-desktop")
 

@@ -26,7 +26,7 @@ def test_checkout_creates_a_stripe_session_with_the_snapshot_and_redirects_to_it
     assert checkout.provider == "stripe" and checkout.status == "pending"
     _, _, params, headers = fake_stripe.calls("POST", "/v1/checkout/sessions")[0]
     assert params["mode"] == "payment"
-    assert params["customer_email"] == "ada@example.com"
+    assert fake_stripe.customers[params["customer"]]["email"] == "ada@example.com"  # Stripe Tax needs a Customer
     assert params["client_reference_id"] == checkout.id == params["metadata"]["checkout_id"]
     amounts = [int(item["price_data"]["unit_amount"]) for item in params["line_items"]]
     assert sum(amounts) == 135500 == checkout.total_cents == session["amount_total"]

@@ -1,8 +1,10 @@
 """Test fixtures for the checkout area: a fake Stripe API on 127.0.0.1, signed webhook events, and a
 real local SMTP server (aiosmtpd).
 
-The fake answers what the shop calls (create and retrieve a Checkout Session, create a Refund) with
-Stripe's response shapes, and unknown or missing parameters with Stripe's 400 error shape.
+The fake answers what the shop calls (create a Customer, create and retrieve a Checkout Session, create a
+Refund) with Stripe's response shapes, and unknown or missing parameters with Stripe's 400 error shape. With
+`automatic_tax`, it computes tax as Stripe Tax does for the account's registrations in `tax_rates` (per line and
+for shipping, rounded half up) and answers in `total_details.amount_tax` and `automatic_tax.status`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import secrets
 import socket
 import threading
 import time
+from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -32,9 +35,19 @@ SESSION_PARAMS = {
     "expires_at", "payment_method_types", "customer", "currency", "locale", "payment_intent_data",
     "shipping_address_collection", "phone_number_collection", "allow_promotion_codes", "billing_address_collection",
     "submit_type", "automatic_tax", "ui_mode", "return_url", "custom_text", "consent_collection", "expand",
+    "shipping_options", "customer_update", "tax_id_collection",
 }  # fmt: skip
 LINE_ITEM_PARAMS = {"quantity", "price", "price_data", "adjustable_quantity", "tax_rates", "dynamic_tax_rates"}
 PRICE_DATA_PARAMS = {"currency", "unit_amount", "unit_amount_decimal", "product", "product_data", "tax_behavior"}
+SHIPPING_OPTION_PARAMS = {"shipping_rate", "shipping_rate_data"}
+SHIPPING_RATE_DATA_PARAMS = {"display_name", "type", "fixed_amount", "tax_behavior", "tax_code", "delivery_estimate",
+                             "metadata"}  # fmt: skip
+AUTOMATIC_TAX_PARAMS = {"enabled", "liability"}
+CUSTOMER_PARAMS = {"email", "name", "phone", "address", "shipping", "tax", "metadata", "description", "expand"}
+ADDRESS_PARAMS = {"line1", "line2", "city", "state", "postal_code", "country"}
+# The account's tax registrations in the fake (what Stripe Tax would charge there), deliberately not the
+# catalog's table: the order must show Stripe's figure.
+STRIPE_TAX_RATES = {"US-NY": Decimal("8.875"), "CA-ON": Decimal("13"), "CA-BC": Decimal("12")}
 PRODUCT_DATA_PARAMS = {"name", "description", "images", "metadata", "tax_code"}
 PAYMENT_INTENT_UPDATE_PARAMS = {"metadata", "description", "receipt_email", "expand"}
 REFUND_PARAMS = {"payment_intent", "charge", "amount", "metadata", "reason", "instructions_email", "expand"}
@@ -82,6 +95,29 @@ def _check_known(params: dict, allowed: set[str], prefix: str = "") -> None:
                                  "parameter_unknown", name)  # fmt: skip
 
 
+def _no_tax_behavior(param: str) -> StripeApiError:
+    return StripeApiError(400, "invalid_request_error", "Automatic tax requires every price and shipping rate to "
+                          "have a tax_behavior of 'exclusive' or 'inclusive'.", "parameter_missing", param)  # fmt: skip
+
+
+def _locatable(address: dict | None) -> bool:
+    """Whether Stripe Tax can place an address: US needs a ZIP that exists (none is below 00501), Canada a
+    postal code or a province."""
+    address = address or {}
+    if address.get("country") == "US":
+        return str(address.get("postal_code") or "")[:5] >= "00501"
+    if address.get("country") == "CA":
+        return bool(address.get("postal_code") or address.get("state"))
+    return False
+
+
+def _shipping_cost(shipping: dict | None, tax: int) -> dict | None:
+    if shipping is None:
+        return None
+    amount, rate = shipping["amount"], shipping["rate"]
+    return {"amount_subtotal": amount, "amount_tax": tax, "amount_total": amount + tax, "shipping_rate": rate}
+
+
 def _missing(name: str) -> StripeApiError:
     return StripeApiError(400, "invalid_request_error", f"Missing required param: {name}.", "parameter_missing", name)
 
@@ -91,6 +127,8 @@ class FakeStripe:
 
     def __init__(self):
         self.sessions: dict[str, dict] = {}
+        self.customers: dict[str, dict] = {}
+        self.tax_rates = dict(STRIPE_TAX_RATES)
         self.refunds: dict[str, dict] = {}
         self.requests: list[tuple[str, str, dict, dict]] = []
         self.idempotent: dict[str, tuple[dict, tuple[int, dict]]] = {}
@@ -128,14 +166,34 @@ class FakeStripe:
         return [r for r in self.requests if r[0] == method and r[1].startswith(path_start)]
 
     # --- the API ------------------------------------------------------------------------------------------
-    def create_session(self, params: dict) -> dict:
-        _check_known(params, SESSION_PARAMS)
-        for name in ("mode", "success_url"):
-            if name not in params:
-                raise _missing(name)
-        if params["mode"] == "payment" and not params.get("line_items"):
-            raise _missing("line_items")
-        amount = 0
+    def create_customer(self, params: dict) -> dict:
+        _check_known(params, CUSTOMER_PARAMS)
+        address = params.get("address") or {}
+        _check_known(address, ADDRESS_PARAMS, "address")
+        shipping = params.get("shipping") or {}
+        _check_known(shipping, {"name", "address", "phone"}, "shipping")
+        _check_known(shipping.get("address") or {}, ADDRESS_PARAMS, "shipping[address]")
+        _check_known(params.get("tax") or {}, {"validate_location", "ip_address"}, "tax")
+        location = shipping.get("address") or address
+        if (params.get("tax") or {}).get("validate_location") == "immediately" and not _locatable(location):
+            raise StripeApiError(400, "invalid_request_error", "The customer's location isn't recognized.",
+                                 "customer_tax_location_invalid", "address")  # fmt: skip
+        customer = {
+            "id": f"cus_{secrets.token_hex(7)}",
+            "object": "customer",
+            "address": address or None,
+            "created": int(time.time()),
+            "email": params.get("email"),
+            "livemode": False,
+            "metadata": params.get("metadata") or {},
+            "name": params.get("name"),
+            "shipping": shipping or None,
+        }
+        self.customers[customer["id"]] = customer
+        return customer
+
+    def _line_amounts(self, params: dict, automatic_tax: bool) -> list[int]:
+        amounts = []
         for i, item in enumerate(params["line_items"]):
             _check_known(item, LINE_ITEM_PARAMS, f"line_items[{i}]")
             price = item.get("price_data") or {}
@@ -144,7 +202,63 @@ class FakeStripe:
             _check_known(product, PRODUCT_DATA_PARAMS, f"line_items[{i}][price_data][product_data]")
             if "unit_amount" not in price or not str(price["unit_amount"]).isdigit():
                 raise _missing(f"line_items[{i}][price_data][unit_amount]")
-            amount += int(price["unit_amount"]) * int(item.get("quantity", 1))
+            if automatic_tax and price.get("tax_behavior") not in ("exclusive", "inclusive"):
+                raise _no_tax_behavior(f"line_items[{i}][price_data][tax_behavior]")
+            amounts.append(int(price["unit_amount"]) * int(item.get("quantity", 1)))
+        return amounts
+
+    def _shipping(self, params: dict, automatic_tax: bool) -> dict | None:
+        options = params.get("shipping_options") or []
+        if not options:
+            return None
+        for i, option in enumerate(options):
+            _check_known(option, SHIPPING_OPTION_PARAMS, f"shipping_options[{i}]")
+            data = option.get("shipping_rate_data") or {}
+            _check_known(data, SHIPPING_RATE_DATA_PARAMS, f"shipping_options[{i}][shipping_rate_data]")
+            for name in ("display_name", "fixed_amount"):
+                if name not in data:
+                    raise _missing(f"shipping_options[{i}][shipping_rate_data][{name}]")
+            if automatic_tax and data.get("tax_behavior") not in ("exclusive", "inclusive"):
+                raise _no_tax_behavior(f"shipping_options[{i}][shipping_rate_data][tax_behavior]")
+        first = options[0]["shipping_rate_data"]
+        return {"rate": f"shr_{secrets.token_hex(12)}", "amount": int(first["fixed_amount"]["amount"])}
+
+    def _customer_location(self, params: dict) -> dict | None:
+        if "customer" not in params:
+            return None
+        if "customer_email" in params:
+            raise StripeApiError(400, "invalid_request_error", "You may only specify one of these parameters: "
+                                 "customer, customer_email.")  # fmt: skip
+        customer = self.customers.get(params["customer"])
+        if customer is None:
+            raise StripeApiError(400, "invalid_request_error", f"No such customer: '{params['customer']}'",
+                                 "resource_missing", "customer")  # fmt: skip
+        return (customer["shipping"] or {}).get("address") or customer["address"]
+
+    def _tax(self, location: dict | None, amounts: list[int]) -> tuple[str, list[int]]:
+        """Stripe Tax: the status and the tax of each amount (lines, then shipping), rounded half up per line,
+        where the account is registered."""
+        if not _locatable(location):
+            return "requires_location_inputs", [0 for _ in amounts]
+        rate = self.tax_rates.get(f"{location['country']}-{location.get('state')}", Decimal(0))
+        return "complete", [int((Decimal(a) * rate / 100).quantize(Decimal(1), ROUND_HALF_UP)) for a in amounts]
+
+    def create_session(self, params: dict) -> dict:
+        _check_known(params, SESSION_PARAMS)
+        for name in ("mode", "success_url"):
+            if name not in params:
+                raise _missing(name)
+        if params["mode"] == "payment" and not params.get("line_items"):
+            raise _missing("line_items")
+        _check_known(params.get("automatic_tax") or {}, AUTOMATIC_TAX_PARAMS, "automatic_tax")
+        automatic_tax = (params.get("automatic_tax") or {}).get("enabled") == "true"
+        location = self._customer_location(params)
+        amounts = self._line_amounts(params, automatic_tax)
+        amount = sum(amounts)
+        shipping = self._shipping(params, automatic_tax)
+        shipping_cents = shipping["amount"] if shipping else 0
+        tax_status, taxes = self._tax(location, [*amounts, shipping_cents]) if automatic_tax else (None, [0])
+        tax = sum(taxes)
         currency = params["line_items"][0]["price_data"]["currency"]
         session_id = f"cs_test_{secrets.token_hex(29)}"
         now = int(time.time())
@@ -154,14 +268,18 @@ class FakeStripe:
             "after_expiration": None,
             "allow_promotion_codes": None,
             "amount_subtotal": amount,
-            "amount_total": amount,
-            "automatic_tax": {"enabled": False, "liability": None, "status": None},
+            "amount_total": amount + shipping_cents + tax,
+            "automatic_tax": {
+                "enabled": automatic_tax,
+                "liability": {"type": "self"} if automatic_tax else None,
+                "status": tax_status,
+            },
             "billing_address_collection": None,
             "cancel_url": params.get("cancel_url"),
             "client_reference_id": params.get("client_reference_id"),
             "created": now,
             "currency": currency,
-            "customer": None,
+            "customer": params.get("customer"),
             "customer_creation": "if_required",
             "customer_details": None,
             "customer_email": params.get("customer_email"),
@@ -175,7 +293,8 @@ class FakeStripe:
             "payment_status": "unpaid",
             "status": "open",
             "success_url": params["success_url"],
-            "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
+            "shipping_cost": _shipping_cost(shipping, taxes[-1]),
+            "total_details": {"amount_discount": 0, "amount_shipping": shipping_cents, "amount_tax": tax},
             "ui_mode": "hosted",
             "url": f"https://checkout.stripe.com/c/pay/{session_id}",
         }
@@ -237,7 +356,9 @@ class FakeStripe:
                                              "used with the same parameters they were first used with.")  # fmt: skip
                     return response
         with self.lock:
-            if method == "POST" and path == "/v1/checkout/sessions":
+            if method == "POST" and path == "/v1/customers":
+                response = (200, self.create_customer(params))
+            elif method == "POST" and path == "/v1/checkout/sessions":
                 response = (200, self.create_session(params))
             elif method == "GET" and path.startswith("/v1/checkout/sessions/"):
                 response = (200, self.retrieve_session(path.rsplit("/", 1)[1]))

@@ -182,6 +182,7 @@ def small_catalogs(draw):
             rules.append({"option": option, "excludes": draw(st.sampled_from(codes)), "message": "m"})
     data = demo_data()
     data.update(groups=groups, rules=rules, components=[{"sku": "C", "name": "C", "on_hand": 1, "lead_time_days": 1}])
+    data["shipping"]["oversized"] = []  # the demo's oversized frame is not among these options
     return parse_catalog(data)
 
 
