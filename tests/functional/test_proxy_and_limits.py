@@ -21,7 +21,7 @@ PROXY = "127.0.0.1"
 @pytest.fixture(scope="session")
 def proxied_app(app, database_url):
     """The same shop behind one trusted proxy hop (TRUSTED_PROXIES=1), on the same database and Redis."""
-    return create_app(
+    proxied = create_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
@@ -31,6 +31,9 @@ def proxied_app(app, database_url):
             "TRUSTED_PROXIES": 1,
         }
     )
+    yield proxied
+    with proxied.app_context():
+        db.engine.dispose()  # its pooled connections are closed, not left to the garbage collector
 
 
 def wrong_logins(client, count: int, forwarded_for) -> list[int]:
