@@ -85,6 +85,21 @@ def receive(purchase_request_id: int, quantity: int, *, staff_id: int | None) ->
     return receipt
 
 
+def hand_out_freed(component_ids: list[int], staff_id: int | None) -> list[str]:
+    """Stock freed by a cancellation goes first to paid orders waiting for it, in payment order (no commit);
+    only what is left is free for new quotes. Returns the order numbers that got parts."""
+    served = []
+    for component_id in sorted(set(component_ids)):
+        component = db.session.scalar(
+            select(Component)
+            .where(Component.id == component_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)  # the release above changed the counters in SQL
+        )
+        served += _allocate(component, 0, staff_id).reserved_for
+    return served
+
+
 def _allocate(component: Component, received: int, staff_id: int | None) -> Receipt:
     """Reserve free stock for awaiting lines of this component, first paid first served; stop at the first misfit."""
     lines = db.session.scalars(

@@ -21,6 +21,7 @@ from ..domain.stages import STAGES, IllegalTransition, Move, Situation, StageCod
 from ..domain.statuses import PartLineState
 from ..extensions import db
 from ..models import ChecklistItem, Component, Order, TestResult, WorkOrder, WorkOrderEvent
+from . import inventory
 from .notifications import queue_customer_update
 from .planning import replan_in_transaction
 from .unit_of_work import ConcurrentChange, unit_of_work
@@ -183,7 +184,7 @@ def cancel(
     refund_key = _refund_key(work_order_id)
     with _editing(work_order_id, version) as work_order:
         chosen = check("cancel", situation(work_order))
-        _release_parts(work_order)
+        inventory.hand_out_freed(_release_parts(work_order), staff_id)  # paid orders waiting come first
         event = _enter(work_order, chosen, staff_id, note, actor)
         order = work_order.order
         order.cancelled_at = work_order.cancelled_at
@@ -263,14 +264,18 @@ def _consume_parts(work_order: WorkOrder) -> None:
         _adjust_component(line.component_id, on_hand=-line.quantity, reserved=-line.quantity)
 
 
-def _release_parts(work_order: WorkOrder) -> None:
-    """Reserved stock becomes available again; promised incoming stock becomes unpromised."""
+def _release_parts(work_order: WorkOrder) -> list[int]:
+    """Reserved stock becomes available again; promised incoming stock becomes unpromised. Returns the
+    components whose stock was freed."""
+    freed = []
     for line in work_order.parts:
         if line.state == PartLineState.RESERVED:
             _adjust_component(line.component_id, reserved=-line.quantity)
+            freed.append(line.component_id)
         if line.state in (PartLineState.RESERVED, PartLineState.AWAITING):
             line.state = PartLineState.RELEASED
             line.purchase_request_id = None
+    return freed
 
 
 def _adjust_component(component_id: int, on_hand: int = 0, reserved: int = 0) -> None:

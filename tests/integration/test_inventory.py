@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from storefront.extensions import db
 from storefront.models import Component, OutboxMessage, PartLine, PurchaseRequest, WorkOrderEvent
-from storefront.services import inventory
+from storefront.services import inventory, workshop
 from storefront.services.quote import quote
 from tests.support.backoffice import FOLDING_BUILD, fresh
 from tests.support.reliability import planned_in
@@ -156,3 +156,24 @@ def test_an_early_delivery_replans_the_waiting_order_sooner(order_factory, app_c
     assert order.work_order.planned_assembly_date < planned_before
     assert order.forecast_earliest < forecast_before
     assert (order.promised_earliest, order.promised_latest) != (order.forecast_earliest, order.forecast_latest)
+
+
+def test_a_cancelled_orders_part_goes_first_to_the_earliest_paid_order_waiting_for_it(app_ctx, order_factory):
+    last_750 = {"frame": ["step-through"], "motor": ["mid-750"], "battery": ["b400"], "color": ["graphite"]}
+    first = order_factory(last_750, email="first@example.com")  # takes the last 750 W motor in stock
+    second = order_factory(last_750, email="second@example.com", now=app_ctx.config["FIXED_NOW"] + timedelta(minutes=1))
+    third = order_factory(last_750, email="third@example.com", now=app_ctx.config["FIXED_NOW"] + timedelta(minutes=2))
+
+    def motor_line(order):
+        return next(line for line in fresh(order).work_order.parts if line.component.sku == "MOT-M750")
+
+    assert motor_line(second).state == motor_line(third).state == "awaiting"
+    waiting_forecast = fresh(second).forecast_latest
+
+    workshop.cancel(first.work_order.id, version=fresh(first).work_order.version, staff_id=None)
+
+    assert motor_line(second).state == "reserved" and motor_line(second).purchase_request_id is None
+    assert motor_line(third).state == "awaiting"  # paid later: it keeps waiting for the supplier
+    assert fresh(second).forecast_latest < waiting_forecast  # the freed motor moved its delivery earlier
+    motor = db.session.scalar(select(Component).where(Component.sku == "MOT-M750"))
+    assert motor.reserved == motor.on_hand == 1  # nothing left over for a new quote to promise
