@@ -177,3 +177,5 @@ def test_a_cancelled_orders_part_goes_first_to_the_earliest_paid_order_waiting_f
     assert fresh(second).forecast_latest < waiting_forecast  # the freed motor moved its delivery earlier
     motor = db.session.scalar(select(Component).where(Component.sku == "MOT-M750"))
     assert motor.reserved == motor.on_hand == 1  # nothing left over for a new quote to promise
+    new_buyer = quote(last_750, date(2026, 12, 1)).estimate.steps
+    assert next(step for step in new_buyer if step.sku == "MOT-M750").detail != "in stock"
