@@ -22,6 +22,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, select, update
 
 from ..domain.planning import Job, JobPlan, PartWait, plan
+from ..domain.stages import StageCode
 from ..domain.statuses import PartLineState
 from ..extensions import db
 from ..mail.outbox import enqueue_mail
@@ -59,6 +60,7 @@ class _Row:
     forecast: tuple[date, date, str | None]
     promised_latest: date
     notified: date | None  # the latest day the customer was last told of
+    parts_in: bool = False  # past sourcing: the parts date is history and never moves later
 
 
 def replan(now: datetime, cause: str | None = None) -> ReplanResult:
@@ -165,6 +167,7 @@ def _load(today: date, learnt: Learned) -> tuple[list[Job], dict[int, _Row]]:
             (r.forecast_earliest, r.forecast_latest, r.forecast_reason),
             r.promised_latest,
             r.slip_notified_latest,
+            r.stage != StageCode.SOURCING,
         )
     return jobs, rows
 
@@ -193,7 +196,8 @@ def _write(plans: list[JobPlan], rows: dict[int, _Row], explained: Mapping[int, 
     slipped, late_explained, back = [], [], []
     for p in plans:
         row = rows[p.work_order_id]
-        planned = (p.parts_ready, p.assembly, p.testing, p.ships, p.earliest)
+        parts = min(p.parts_ready, row.planned[0]) if row.parts_in else p.parts_ready
+        planned = (parts, p.assembly, p.testing, p.ships, p.earliest)
         if planned != row.planned:
             wo_params.append({"b_id": row.work_order_id, **dict(zip(PLAN_PARAMS, planned, strict=True))})
         reason = p.reason

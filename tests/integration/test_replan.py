@@ -10,7 +10,9 @@ from storefront.models import Component, OutboxMessage, PurchaseRequest, Setting
 from storefront.services.catalog import CAPACITY_KEY
 from storefront.services.planning import InvalidCapacity, replan, set_capacity
 from storefront.services.quote import quote
+from tests.support.backoffice import fresh
 from tests.support.reliability import planned_in
+from tests.support.tracker import move_to
 
 FOLDING = {"frame": ["folding"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]}
 TUE = date(2026, 12, 1)
@@ -134,3 +136,13 @@ def test_an_order_waits_on_the_incoming_delivery_its_quote_counted(app_ctx, orde
     new_request = planned_in(date(2026, 12, 30))  # 20 working days, then the prior's lateness
     assert orders[2].work_order.planned_assembly_date == new_request  # the third needs a new supplier order
     assert db.session.scalar(select(func.count()).select_from(PurchaseRequest)) == 2
+
+
+def test_once_assembly_has_started_a_later_replan_never_plans_the_parts_after_it(app_ctx, paid_order):
+    paid_day = paid_order.paid_at
+    move_to(paid_order, "assembly")  # staff start within the hour of payment, on Tue 1 Dec
+    started = fresh(paid_order).work_order.assembly_started_at
+    replan(paid_day + timedelta(days=2), cause="scheduled")  # the nightly re-plan, two days later
+    work_order = fresh(paid_order).work_order
+    assert work_order.planned_parts_date <= started.date()
+    assert work_order.planned_parts_date == date(2026, 12, 1)
