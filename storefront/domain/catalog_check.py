@@ -7,9 +7,11 @@ build, so a catalog of ten groups of ten options is checked in milliseconds.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .build import Build, violated_rules
 from .catalog import Catalog, Problem, Rule, reference_problems
 
 ABSURD_FACTOR = 10  # an option dearer than ten bikes is a typo
@@ -202,3 +204,22 @@ class BuildSearch:
         for code in chosen:
             sets += [t - banned for t in self.needs.get(code, ()) if not t & chosen]
         return sets
+
+
+def brute_force_reachable(catalog: Catalog) -> set[str]:
+    """Every offered option found in at least one valid build, by listing every build: the exhaustive
+    reference that `reachable_codes` is checked against (tests, bench). Only for small catalogs."""
+    per_group = []
+    for g in catalog.groups:
+        offered = [o.code for o in g.offered]
+        if g.pick_one:
+            per_group.append([(g.code, (c,)) for c in offered])
+        else:
+            subsets = itertools.chain.from_iterable(itertools.combinations(offered, n) for n in range(len(offered) + 1))
+            per_group.append([(g.code, s) for s in subsets])
+    reachable: set[str] = set()
+    for picks in itertools.product(*per_group):
+        build = Build(dict(picks))
+        if not violated_rules(build, catalog):
+            reachable.update(build.codes())
+    return reachable

@@ -1,15 +1,14 @@
 """The catalog check: every problem it must find, with the field it names, and reachability against brute force."""
 
 import copy
-import itertools
 import tomllib
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storefront.domain.build import Build, violated_rules
+from storefront.domain.build import violated_rules
 from storefront.domain.catalog import parse_catalog, parse_unchecked
-from storefront.domain.catalog_check import check_catalog, reachable_codes
+from storefront.domain.catalog_check import brute_force_reachable, check_catalog, reachable_codes
 from tests.unit.conftest import CATALOG_FILE
 
 
@@ -139,24 +138,6 @@ def test_a_retired_option_is_never_reported_unreachable_and_never_completes_a_bu
 
 
 # --- reachability against brute force, on random small catalogs ---------------------------------------------
-
-
-def brute_force_reachable(catalog) -> set[str]:
-    """Every offered option found in at least one valid build, by listing every build."""
-    per_group = []
-    for g in catalog.groups:
-        offered = [o.code for o in g.offered]
-        if g.pick_one:
-            per_group.append([(g.code, (c,)) for c in offered])
-        else:
-            subsets = itertools.chain.from_iterable(itertools.combinations(offered, n) for n in range(len(offered) + 1))
-            per_group.append([(g.code, s) for s in subsets])
-    reachable: set[str] = set()
-    for picks in itertools.product(*per_group):
-        build = Build(dict(picks))
-        if not violated_rules(build, catalog):
-            reachable.update(build.codes())
-    return reachable
 
 
 @st.composite
