@@ -37,7 +37,8 @@ class StampWatch:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.key = engine.url.render_as_string(hide_password=True)
+        # the plan_stamp cache entry of this engine alone: two apps on one database each vouch for their own copy
+        self.key = f"{engine.url.render_as_string(hide_password=True)}#{id(engine)}"
         self.generation = 0
         self._lock = Lock()
         self._conn = None
@@ -125,19 +126,17 @@ def _conninfo(engine: Engine) -> str:
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-_watches: dict[str, StampWatch] = {}
+_watches: dict[Engine, StampWatch] = {}
 
 
 def watch_for(engine: Engine) -> StampWatch | None:
-    """The watch for this PostgreSQL engine; None on SQLite, which reads its stamp each time."""
-    if engine.dialect.name != "postgresql":
-        return None
-    key = engine.url.render_as_string(hide_password=True)
-    found = _watches.get(key)
-    if found is None or found.engine is not engine:
-        if found is not None:
-            found.close()  # a new engine for the same database (a second app): its old listener goes
-        found = _watches[key] = StampWatch(engine)
+    """The watch for this PostgreSQL engine (one per engine, found without work on every request); None on
+    SQLite, which reads its stamp each time."""
+    found = _watches.get(engine)
+    if found is None:
+        if engine.dialect.name != "postgresql":
+            return None
+        found = _watches[engine] = StampWatch(engine)
         event.listen(engine, "engine_disposed", lambda _engine: found.close())
     return found
 
