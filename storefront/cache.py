@@ -68,8 +68,9 @@ DECLARED = (
     Declared(
         "plan_stamp",
         4,
-        "keyed by database; on PostgreSQL dropped by every NOTIFY plan_version (sent by the commit that bumps "
-        "the stamp) and trusted only while this process's LISTEN connection is up; SQLite never fills it",
+        "keyed by engine (one database, one app); on PostgreSQL dropped by every NOTIFY plan_version (sent by "
+        "the commit that bumps the stamp) and trusted only while this process's LISTEN connection is up; "
+        "SQLite never fills it",
     ),
     Declared("catalogs", 8, "keyed by the catalog version's checksum; a version's data never changes"),
     Declared("build_forms", 8, "keyed by the parsed catalog, which is immutable"),
