@@ -54,12 +54,3 @@ def test_custom_colour_asks_for_a_ral_code(live_server, page, screenshot):
     expect(page.locator("#total")).to_have_text("$1,530.00")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "configurator-phone")
-
-
-def test_a_destination_chosen_while_a_build_change_is_in_flight_is_kept(live_server, page):
-    page.goto(f"{live_server}/configure?frame=folding&motor=mid-500&battery=b400&color=graphite")
-    page.locator('label[data-option="rack"]').click()
-    page.locator("#ship-to-region").select_option("US-HI")  # before the rack's answer is in
-    expect(page.locator("#shipping-from")).to_have_text("Shipping from $349.00")
-    expect(page.locator("#ship-to-region")).to_have_value("US-HI")
-    expect(page.locator("#total")).to_have_text("$1,955.00")
