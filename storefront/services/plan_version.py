@@ -6,7 +6,8 @@ orders, settings or the catalog (through
 the ORM or a bulk UPDATE/DELETE) writes a new random stamp just before it commits. Writing it last keeps a
 single lock order (data rows, then the stamp row), so concurrent writers cannot deadlock on it. Readers
 compare one small row instead of recomputing the plan; on PostgreSQL the same transaction sends
-NOTIFY plan_version, so each process knows the stamp without reading it (services/stamp_watch.py).
+NOTIFY plan_version, and SQLite counts commits, so each process knows the stamp without a query through its
+pool (services/stamp_watch.py).
 
 Any writer keeps quotes fresh just by writing through the ORM: a new CatalogVersion, a stock change, a setting.
 """
@@ -38,17 +39,22 @@ WATCHED = (Component, PurchaseRequest, PartLine, WorkOrder, CatalogVersion, Orde
 WATCHED_TABLES = {m.__tablename__ for m in WATCHED} | {"settings"}
 
 
+STAMP_QUERY = select(
+    select(CatalogVersion.checksum).order_by(CatalogVersion.id.desc()).limit(1).scalar_subquery(),
+    select(Setting.value).where(Setting.key == KEY).scalar_subquery(),
+)
+
+
 def current_stamp() -> tuple[str | None, str | None]:
-    """(newest catalog checksum, plan version): no round trip on PostgreSQL while its listener is up, else one."""
-    watch = watch_for(db.engine)
+    """(newest catalog checksum, plan version), trusted from this process's copy while its watch vouches for
+    it: no query on PostgreSQL (LISTEN) nor on a SQLite file (its commit counter), else one read."""
+    watch = watch_for(db.engine, STAMP_QUERY)
     return watch.current(read_stamp) if watch is not None else read_stamp()
 
 
 def read_stamp() -> tuple[str | None, str | None]:
     """(newest catalog checksum, plan version) read from the database in one round trip."""
-    catalog = select(CatalogVersion.checksum).order_by(CatalogVersion.id.desc()).limit(1).scalar_subquery()
-    version = select(Setting.value).where(Setting.key == KEY).scalar_subquery()
-    row = db.session.execute(select(catalog, version)).one()
+    row = db.session.execute(STAMP_QUERY).one()
     return row[0], row[1]
 
 
@@ -102,7 +108,7 @@ def _after_commit(session: Session) -> None:
     """This process need not wait for its own NOTIFY: its next read sees the new stamp."""
     value = session.info.pop("plan_bumped", None)
     if value is not None:
-        watch = watch_for(session.get_bind())
+        watch = watch_for(session.get_bind(), STAMP_QUERY)
         if watch is not None:
             watch.forget(value)
 

@@ -4,8 +4,12 @@ On PostgreSQL every transaction that bumps the plan version also sends `NOTIFY p
 commits, never on rollback). Each process keeps one LISTEN connection of its own and, before it trusts its
 copy, takes whatever notifications have already arrived on that socket: a non-blocking check, no round trip.
 Anything unclear (no listener yet, a lost listener, a notification that races a read) falls back to reading
-the stamp, and a read is kept only if no notification arrived while it ran. SQLite has no LISTEN: there the
-stamp is read on every request, which costs one small indexed query.
+the stamp, and a read is kept only if no notification arrived while it ran.
+
+SQLite has no LISTEN, but it counts commits: `PRAGMA data_version` on one private connection changes whenever
+any other connection, in any process, commits to the file. Each process keeps such a connection and reads the
+stamp again (on that connection, outside any request's transaction) only after the counter moved. An in-memory
+database, private to one connection, reads its stamp every time.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import contextlib
 import logging
 import os
 import select
+import sqlite3
 from collections.abc import Callable
 from threading import Lock
 
@@ -122,27 +127,97 @@ class StampWatch:
             conn.close()
 
 
+class SqliteWatch:
+    """One private connection per process and SQLite file, asking SQLite's commit counter before trusting
+    this process's copy of the stamp."""
+
+    def __init__(self, engine: Engine, path: str, read_sql: str) -> None:
+        self.engine = engine
+        self.key = f"{path}#{id(engine)}"
+        self._path = path
+        self._read_sql = read_sql
+        self._lock = Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = os.getpid()
+        self._seen: tuple[int, Stamp] | None = None  # (data_version, the stamp read at that version)
+
+    def current(self, read: Callable[[], Stamp]) -> Stamp:
+        """The stamp as of the last commit anyone made; `read` is the fallback when the file cannot be asked."""
+        with self._lock:
+            try:
+                return self._current()
+            except sqlite3.Error as exc:
+                log.warning("plan stamp counter unavailable (%s); reading the stamp", exc.__class__.__name__)
+                self._drop()
+        return read()
+
+    def forget(self, value: str) -> None:
+        """Nothing to do: this process's own commit moves the counter like anyone else's."""
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                self._drop()
+
+    def _current(self) -> Stamp:
+        conn = self._connection()
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._seen is not None and self._seen[0] == version:
+            return self._seen[1]
+        # Read after taking the counter: a commit landing in between moves it again, so the next call re-reads.
+        row = conn.execute(self._read_sql).fetchone()
+        self._seen = (version, (row[0], row[1]))
+        return self._seen[1]
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():  # a forked child opens its own
+            self._conn, self._seen, self._pid = None, None, os.getpid()
+        if self._conn is None:
+            # autocommit: every statement sees the newest commit, and no read transaction is ever held open
+            self._conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        return self._conn
+
+    def _drop(self) -> None:
+        conn, self._conn, self._seen = self._conn, None, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+
 def _conninfo(engine: Engine) -> str:
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-_watches: dict[Engine, StampWatch] = {}
+Watch = StampWatch | SqliteWatch
+_watches: dict[Engine, Watch | None] = {}
 
 
-def watch_for(engine: Engine) -> StampWatch | None:
-    """The watch for this PostgreSQL engine (one per engine, found without work on every request); None on
-    SQLite, which reads its stamp each time."""
-    found = _watches.get(engine)
-    if found is None:
-        if engine.dialect.name != "postgresql":
-            return None
-        found = _watches[engine] = StampWatch(engine)
+def watch_for(engine: Engine, read_statement=None) -> Watch | None:
+    """The watch for this engine (one per engine, found without work on every request); None for an
+    in-memory SQLite database, which reads its stamp each time. `read_statement` is the stamp's SELECT,
+    which the SQLite watch runs on its own connection."""
+    if engine in _watches:
+        return _watches[engine]
+    found = _new_watch(engine, read_statement)
+    _watches[engine] = found
+    if found is not None:
         event.listen(engine, "engine_disposed", lambda _engine: found.close())
     return found
+
+
+def _new_watch(engine: Engine, read_statement) -> Watch | None:
+    if engine.dialect.name == "postgresql":
+        return StampWatch(engine)
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:" or read_statement is None:
+        return None
+    sql = str(read_statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    return SqliteWatch(engine, path, sql)
 
 
 @atexit.register
 def _close_all() -> None:
     """Close the listeners when the process ends, rather than leaving them to the garbage collector."""
     for found in _watches.values():
-        found.close()
+        if found is not None:
+            found.close()

@@ -1,5 +1,5 @@
 """Cached quotes stay exactly fresh across processes: a stock change written by one process is in the very
-next quote another process serves (PostgreSQL: NOTIFY plan_version; SQLite: the stamp read per request)."""
+next quote another process serves (PostgreSQL: NOTIFY plan_version; SQLite: its commit counter, PRAGMA data_version)."""
 
 from __future__ import annotations
 

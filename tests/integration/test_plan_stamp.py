@@ -1,5 +1,5 @@
 """The plan stamp: bumped in the very commit that changes what quotes and statuses show, and trusted from
-memory only while this process's PostgreSQL listener is up."""
+memory only while this process's watch (PostgreSQL's listener, SQLite's commit counter) vouches for it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from sqlalchemy import select, text
 
 from storefront.extensions import db
 from storefront.models import Component
-from storefront.services.plan_version import current_stamp, read_stamp
-from storefront.services.stamp_watch import watch_for
+from storefront.services.plan_version import STAMP_QUERY, current_stamp, read_stamp
+from storefront.services.stamp_watch import SqliteWatch, StampWatch, watch_for
 
 
 def test_a_commit_with_nothing_flushed_before_it_bumps_the_stamp_in_that_commit(app_ctx):
@@ -28,18 +28,23 @@ def test_a_rolled_back_change_leaves_the_stamp_alone(app_ctx):
     assert current_stamp() == before == read_stamp()
 
 
-def test_without_a_live_listener_the_stamp_is_read_and_still_right(app_ctx, count_queries):
-    """PostgreSQL: the listener's backend is killed, so the copy cannot be trusted until it listens again.
-    SQLite has no listener at all and reads the stamp every time."""
+def _lose(watch: StampWatch | SqliteWatch) -> None:
+    """Take the watch's own connection away behind its back, as a server restart or a closed file would."""
+    if isinstance(watch, SqliteWatch):
+        watch._conn.close()
+        return
+    pid = watch._conn.info.backend_pid
+    db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    gone = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+    while db.session.execute(gone, {"pid": pid}).scalar():  # the backend says goodbye before it exits
+        db.session.rollback()
+    db.session.commit()
+
+
+def test_with_its_watch_lost_the_stamp_is_read_and_still_right(app_ctx, count_queries):
+    """The watch's connection dies: its copy cannot be trusted, so the stamp is read through the pool."""
     current_stamp()
-    watch = watch_for(db.engine)
-    if watch is not None:
-        pid = watch._conn.info.backend_pid
-        db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        gone = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
-        while db.session.execute(gone, {"pid": pid}).scalar():  # the backend says goodbye before it exits
-            db.session.rollback()
-        db.session.commit()
+    _lose(watch_for(db.engine, STAMP_QUERY))
     component = db.session.scalar(select(Component).limit(1))
     with db.engine.begin() as other:  # a write the ORM listeners never see: only a fresh read can know it
         other.execute(text("UPDATE settings SET value = 'changed-elsewhere' WHERE key = 'plan_version'"))

@@ -123,12 +123,6 @@ class QueryCounter:
         return len(self.statements)
 
 
-def warm_stamp_reads() -> int:
-    """Queries a warm cached answer makes to know it is fresh: none on PostgreSQL, whose LISTEN connection
-    vouches for the plan stamp; the one stamp read on SQLite."""
-    return 0 if db.engine.dialect.name == "postgresql" else 1
-
-
 @pytest.fixture
 def count_queries(app_ctx):
     """A context manager factory: `with count_queries() as counter: ...` then `counter.count`."""
