@@ -81,7 +81,7 @@ DECLARED = (
     Declared("status_stamps", 4096, "keyed by (status token digest, plan stamp); every write a status shows bumps it"),
     Declared("board_html", 64, "keyed by (plan stamp, shop day, search); every order or part write bumps the stamp"),
     Declared("board_cards", 4096, "keyed by the card itself: every field it shows, days in stage included"),
-    Declared("status_html", 4096, "keyed by (status token digest, status fingerprint, poll interval)"),
+    Declared("status_html", 4096, "keyed by (status token digest, status fingerprint, poll interval[, page])"),
 )
 
 _caches: dict[str, LRU] = {d.name: LRU(d.default_size) for d in DECLARED}

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
-from .extensions import limiter, login_manager
+from .extensions import csrf, limiter, login_manager
 
 _SESSION = "storefront.session"  # the request's session object, for hooks that must not mark it accessed
 _LIMITER_INSTANCE = "__wrapper-limiter-instance"  # how Flask-Limiter marks a view it decorated
@@ -89,15 +89,17 @@ def security_headers(debug: bool) -> tuple[tuple[str, str], ...]:
 
 
 def _add_security_headers(defaults: tuple[tuple[str, str], ...]) -> Callable[[Response], Response]:
-    names = tuple(name for name, _ in defaults)
+    lowered = tuple((name.lower(), (name, value)) for name, value in defaults)
+    names = frozenset(name for name, _ in lowered)
 
     def add(response: Response) -> Response:
         headers = response.headers
-        if any(name in headers for name in names):  # a view chose its own: keep it, add the rest
-            for name, value in defaults:
-                headers.setdefault(name, value)
-        else:
+        # one pass over the few headers a view set (a `name in headers` miss costs werkzeug an exception)
+        present = {key.lower() for key, _ in headers.items()}
+        if names.isdisjoint(present):
             headers.extend(defaults)
+        else:  # a view chose its own: keep it, add the rest
+            headers.extend([header for name, header in lowered if name not in present])
         return response
 
     return add
@@ -138,10 +140,71 @@ def _is_limiter_hook(hook) -> bool:
     return getattr(hook, "__self__", None) is limiter or getattr(hook, "args", None) == (limiter,)
 
 
+def _csrf_on_unsafe_methods(app: Flask) -> Callable[[], None]:
+    """Flask-WTF's own hook looks up the view's exemptions on every request, GETs included; this one asks
+    the method first, then does exactly what that hook did (`WTF_CSRF_CHECK_DEFAULT` turns it off)."""
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    methods = app.config["WTF_CSRF_METHODS"]
+
+    def protect() -> None:
+        if request.method in methods and app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect(apply_exemptions=True)
+
+    return protect
+
+
+def _fuse(hooks: list[Callable], *, reverse: bool = False) -> None:
+    """Replace an app-wide hook list by one hook calling each in Flask's order (after-request hooks run in
+    reverse): Flask then resolves one function per request instead of one per hook."""
+    if len(hooks) < 2:
+        return
+    funcs = tuple(reversed(hooks) if reverse else hooks)
+    if reverse:
+
+        def after_all(response: Response) -> Response:
+            for func in funcs:
+                response = func(response)
+            return response
+
+        hooks[:] = [after_all]
+    else:
+
+        def before_all():
+            for func in funcs:
+                answer = func()
+                if answer is not None:
+                    return answer
+            return None
+
+        hooks[:] = [before_all]
+
+
+def _sync_known(app: Flask) -> None:
+    """Flask asks `inspect.iscoroutinefunction` of every hook and view on every request; the answer depends
+    only on the function's code, so it is remembered per code object (a bounded set)."""
+    plain = app.ensure_sync
+    sync_codes: set = set()
+
+    def ensure_sync(func):
+        code = getattr(func, "__code__", None)
+        if code is not None and code in sync_codes:
+            return func
+        found = plain(func)
+        if found is func and code is not None:
+            sync_codes.add(code)
+        return found
+
+    app.ensure_sync = ensure_sync
+
+
 def init_app(app: Flask) -> None:
     """Install the lean request path; called once every blueprint is registered."""
     app.session_interface = LazySessionInterface()
+    app.before_request(_csrf_on_unsafe_methods(app))
     after = app.after_request_funcs[None]
     after[:] = [_remember_cookie_if_session_read if h == login_manager._update_remember_cookie else h for h in after]
     app.after_request(_add_security_headers(security_headers(app.debug)))
     _limit_only_limited_routes(app)
+    _fuse(app.before_request_funcs[None])
+    _fuse(app.after_request_funcs[None], reverse=True)
+    _sync_known(app)

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from markupsafe import Markup
 
 from .. import cache, clock
@@ -66,7 +78,16 @@ def _rendered_status(token: str, stamp: tracking.Stamp) -> tuple[str, str, Marku
     return _rendered.get_or_make((token_hash(token), stamp.etag, poll_seconds), render) or abort(404)
 
 
-def _status_page(token: str, stamp: tracking.Stamp) -> str:
+def _status_page(token: str, stamp: tracking.Stamp) -> str | bytes:
+    """The whole page, rendered and encoded once per order and status, like its fragment; only a one-time
+    message waiting in the session (after a cancel or a delivery change) is rendered fresh."""
+    if session.get("_flashes"):
+        return _render_status_page(token, stamp)
+    key = (token_hash(token), stamp.etag, _poll_seconds(), "page")
+    return _rendered.get_or_make(key, lambda: _render_status_page(token, stamp).encode())
+
+
+def _render_status_page(token: str, stamp: tracking.Stamp) -> str:
     number, stage, progress_html = _rendered_status(token, stamp)
     return render_template("orders/status.html", number=number, stage=stage, token=token, progress_html=progress_html)
 
