@@ -187,9 +187,7 @@ def test_updates_show_only_customer_visible_notes_newest_first(client, paid_orde
     assert updates.index("Your frame is on the stand.") < updates.index("Payment received; order placed.")
 
 
-def test_the_poll_answers_304_with_no_query_beyond_the_plan_stamp_when_nothing_changed(
-    client, paid_order, htmx_headers, count_queries
-):
+def test_the_poll_answers_304_with_no_query_when_nothing_changed(client, paid_order, htmx_headers, count_queries):
     url = f"/orders/{paid_order.status_token}/progress"
     first = client.get(url, headers=htmx_headers)
     assert first.status_code == 200 and "<html" not in first.get_data(as_text=True)
@@ -200,6 +198,19 @@ def test_the_poll_answers_304_with_no_query_beyond_the_plan_stamp_when_nothing_c
     assert again.status_code == 304 and again.data == b""
     assert again.headers["ETag"] == etag
     assert counter.count == 0  # the plan stamp's watch (LISTEN, or SQLite's commit counter) vouches
+
+
+def test_the_status_page_is_served_again_without_a_query_or_a_session_and_shows_a_change(
+    client, paid_order, count_queries
+):
+    url = f"/orders/{paid_order.status_token}"
+    first = client.get(url)
+    assert first.status_code == 200 and "Set-Cookie" not in first.headers and "X-CSRFToken" not in first.text
+    with count_queries() as counter:
+        again = client.get(url)
+    assert again.data == first.data and counter.count == 0
+    move_to(paid_order, "assembly")
+    assert 'class="step step-current" id="step-assembly"' in client.get(url).text
 
 
 def test_the_poll_answers_200_with_the_new_stage_after_a_change(client, paid_order, htmx_headers):
