@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
-import uuid
 
 from flask import Flask, Response, g, has_request_context, request
 from gunicorn import glogging
@@ -63,7 +63,7 @@ def init_app(app: Flask) -> None:
 
 def _assign_request_id() -> None:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
 
 
 def _echo_request_id(response: Response) -> Response:

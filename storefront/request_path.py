@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from werkzeug.datastructures import Headers
 
 from .extensions import csrf, limiter, login_manager
 
@@ -53,21 +54,20 @@ class LazySessionInterface(SecureCookieSessionInterface):
         return self._serializers[keys]
 
     def open_session(self, app: Flask, request) -> LazySession | None:
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
-            return None
-        cookie = request.cookies.get(self.get_cookie_name(app))
-        lifetime = int(app.permanent_session_lifetime.total_seconds())
+        if not app.secret_key:
+            return None  # Flask then uses its null session, which refuses writes
 
         def load() -> dict[str, Any] | None:
+            cookie = request.cookies.get(self.get_cookie_name(app))
             if not cookie:
                 return None
             try:
-                return serializer.loads(cookie, max_age=lifetime)
+                lifetime = int(app.permanent_session_lifetime.total_seconds())
+                return self.get_signing_serializer(app).loads(cookie, max_age=lifetime)
             except Exception:  # noqa: BLE001 - a bad or expired signature is an empty session, as in Flask
                 return None
 
-        session = LazySession(load if cookie else lambda: None)
+        session = LazySession(load)
         request.environ[_SESSION] = session
         return session
 
@@ -89,6 +89,7 @@ def security_headers(debug: bool) -> tuple[tuple[str, str], ...]:
 
 
 def _add_security_headers(defaults: tuple[tuple[str, str], ...]) -> Callable[[Response], Response]:
+    Headers(defaults)  # werkzeug checks each value here, once: the hook below appends them as they are
     lowered = tuple((name.lower(), (name, value)) for name, value in defaults)
     names = frozenset(name for name, _ in lowered)
 
@@ -97,9 +98,9 @@ def _add_security_headers(defaults: tuple[tuple[str, str], ...]) -> Callable[[Re
         # one pass over the few headers a view set (a `name in headers` miss costs werkzeug an exception)
         present = {key.lower() for key, _ in headers.items()}
         if names.isdisjoint(present):
-            headers.extend(defaults)
+            headers._list.extend(defaults)
         else:  # a view chose its own: keep it, add the rest
-            headers.extend([header for name, header in lowered if name not in present])
+            headers._list.extend([header for name, header in lowered if name not in present])
         return response
 
     return add
