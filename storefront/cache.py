@@ -80,6 +80,7 @@ DECLARED = (
     Declared("configurator_html", 4096, "keyed by the quote's key and the kind of answer (fragment or page)"),
     Declared("status_stamps", 4096, "keyed by (status token digest, plan stamp); every write a status shows bumps it"),
     Declared("board_html", 64, "keyed by (plan stamp, shop day, search); every order or part write bumps the stamp"),
+    Declared("board_builds", 4096, "keyed by order id: an order's build and price lines are frozen at payment"),
     Declared("board_cards", 4096, "keyed by the card itself: every field it shows, days in stage included"),
     Declared("status_html", 4096, "keyed by (status token digest, status fingerprint, poll interval[, page])"),
 )

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import cache
 from ..clock import now, shop_today
 from ..domain.carriers import CARRIERS
 from ..domain.stages import STAGES, Move, StageCode, blocked_reason, moves_from
@@ -27,6 +28,7 @@ ACTIVE_STAGES = tuple(s.code for s in STAGES.values() if s.board_column and not 
 RECENT_DAYS = 14
 RECENT_DELIVERED = 12  # cards in the delivered column
 MAX_SEARCH = 100
+_builds = cache.named("board_builds")  # one line per order: its build and lines are frozen at payment
 
 
 def planned_date(work_order) -> date | None:
@@ -85,23 +87,41 @@ def board(search: str = "") -> list[Column]:
     """The board's columns, oldest payment first, optionally filtered by order number, name or email.
 
     Every open or in-transit order shows; of the delivered ones, only the newest few of the last two weeks.
-    Cards are read as plain rows in two queries, however many orders there are.
+    Cards are read as plain rows in two queries, however many orders there are, plus one for the build lines
+    of orders this process has not summarised yet.
     """
     tz = live_catalog().timezone
     today = shop_today(tz)
     term = (search or "").strip()[:MAX_SEARCH]
     active = _board_query(term).where(WorkOrder.stage.in_(ACTIVE_STAGES)).order_by(Order.paid_at, Order.id)
-    delivered = (
-        _board_query(term, waiting_parts=False)  # delivered bikes wait for nothing
+    newest = (  # picked from work orders alone, so only the few shown are joined to their orders
+        select(WorkOrder.id)
         .where(WorkOrder.stage == StageCode.DELIVERED, WorkOrder.delivered_at >= now() - timedelta(days=RECENT_DAYS))
         .order_by(WorkOrder.delivered_at.desc(), WorkOrder.id.desc())
         .limit(RECENT_DELIVERED)
     )
+    delivered = (
+        _board_query(term, waiting_parts=False)  # delivered bikes wait for nothing
+        .where(WorkOrder.id.in_(newest))
+        .order_by(WorkOrder.delivered_at.desc(), WorkOrder.id.desc())
+    )
+    rows = [row for query in (active, delivered) for row in db.session.execute(query)]
+    summaries = _build_summaries({row.order_id for row in rows})
     by_stage: dict[str, list[Card]] = {stage: [] for stage, _ in COLUMNS}
-    for query in (active, delivered):
-        for row in db.session.execute(query):
-            by_stage[row.stage].append(_card(row, today, tz))
+    for row in rows:
+        by_stage[row.stage].append(_card(row, summaries[row.order_id], today, tz))
     return [Column(stage, title, by_stage[stage]) for stage, title in COLUMNS]
+
+
+def _build_summaries(order_ids: set[int]) -> dict[int, str]:
+    """Each order's build line, read (in one query) only for orders not summarised before."""
+    found = {order_id: _builds.peek(order_id) for order_id in order_ids}
+    missing = [order_id for order_id, summary in found.items() if summary is None]
+    if missing:
+        query = select(Order.id, Order.build, Order.lines).where(Order.id.in_(missing))
+        for order in db.session.execute(query):
+            found[order.id] = _builds.get_or_make(order.id, lambda order=order: build_summary(order))
+    return found
 
 
 def _board_query(term: str, waiting_parts: bool = True):
@@ -122,10 +142,9 @@ def _board_query(term: str, waiting_parts: bool = True):
         WorkOrder.planned_testing_date,
         WorkOrder.planned_ship_date,
         WorkOrder.planned_delivery_date,
+        WorkOrder.order_id,
         Order.number,
         Order.customer_name,
-        Order.build,
-        Order.lines,
         Order.promised_latest,
         Order.forecast_latest,
         Order.test_mode,
@@ -142,13 +161,13 @@ def _board_query(term: str, waiting_parts: bool = True):
     return query
 
 
-def _card(row, today: date, tz: str) -> Card:
+def _card(row, build: str, today: date, tz: str) -> Card:
     planned = planned_date(row)
     return Card(
         id=row.id,
         number=row.number or "",
         customer=row.customer_name,
-        build=build_summary(row),
+        build=build,
         stage=row.stage,
         days_in_stage=(today - local_date(row.stage_entered_at, tz)).days,
         planned=planned,
@@ -195,10 +214,11 @@ def work_order_page(work_order_id: int) -> WorkOrderPage | None:
     facts = situation(work_order, checklist, shipment_ready=True)  # the shipping form checks the parcel itself
     actions = [Action(m, blocked_reason(m, facts)) for m in moves_from(work_order.stage)]
     carrier = CARRIERS.get(work_order.carrier or "")
+    row = db.session.execute(_board_query("").where(WorkOrder.id == work_order.id)).one()
     return WorkOrderPage(
         work_order=work_order,
         order=work_order.order,
-        card=_card(db.session.execute(_board_query("").where(WorkOrder.id == work_order.id)).one(), shop_today(tz), tz),
+        card=_card(row, build_summary(work_order.order), shop_today(tz), tz),
         checklist=checklist,
         actions=actions,
         tracking_url=carrier.tracking_url(work_order.tracking_number)
