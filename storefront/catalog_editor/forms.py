@@ -222,6 +222,21 @@ def _workshop(old: dict, w) -> dict:
     return ws
 
 
+def keeps_published_codes(form: DraftForm, data: dict, published: set[str]) -> bool:
+    """An option code in any published version stays as it is: orders and shared links name it."""
+    ok = True
+    for old_group, group in zip(data["groups"], form.groups, strict=False):
+        for old, option in zip(old_group["options"], group.form.options, strict=False):
+            code = option.form.code
+            if old["code"] in published and (code.data or "").strip() != old["code"]:
+                code.errors.append(
+                    f"Code: {old['code']!r} has been published, so it cannot be renamed (orders and shared links "
+                    "name it). Add a new option instead, and untick Offered on this one."
+                )
+                ok = False
+    return ok
+
+
 def validate_workshop_days(form: DraftForm) -> bool:
     """Weekday names and ISO holiday dates, checked beyond what the field validators can say."""
     from datetime import date

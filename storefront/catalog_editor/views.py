@@ -16,7 +16,16 @@ from ..services import catalog_drafts as drafts
 from ..services.quote import quote
 from ..shop.forms import build_form
 from ..timeutil import local_date
-from .forms import DraftForm, ImportForm, VersionForm, form_data, merged, validate_workshop_days, with_blank
+from .forms import (
+    DraftForm,
+    ImportForm,
+    VersionForm,
+    form_data,
+    keeps_published_codes,
+    merged,
+    validate_workshop_days,
+    with_blank,
+)
 
 bp = Blueprint("catalog_editor", __name__, url_prefix="/backoffice/catalog")
 staff_only(bp)
@@ -101,7 +110,10 @@ def save(draft_id: int):
     """Save the edited draft (each edit saves it); the check runs on the saved draft."""
     draft = _draft_or_404(draft_id)
     form = DraftForm()
-    if not (form.validate_on_submit() & validate_workshop_days(form)):
+    published = drafts.published_option_codes()
+    if not (
+        form.validate_on_submit() & validate_workshop_days(form) & keeps_published_codes(form, draft.data, published)
+    ):
         return _render_editor(draft, form, status=422, note="Nothing was saved: correct the marked fields.")
     data = merged(draft.data, form)
     if request.form.get("add"):
@@ -175,6 +187,7 @@ def _render_editor(draft, form, status=200, note=None, reload=False, problems=No
         reload=reload,
         action_form=VersionForm(formdata=None, version=draft.version),
         field_id=field_id,
+        published_codes=drafts.published_option_codes(),
     ), status
 
 

@@ -131,6 +131,12 @@ def _new_version(data: dict, staff_id: int | None) -> CatalogVersion:
     return version
 
 
+def published_option_codes() -> set[str]:
+    """Every option code any published version has offered or named: such a code is never renamed."""
+    every = db.session.scalars(select(CatalogVersion.data))
+    return {option["code"] for data in every for group in data["groups"] for option in group["options"]}
+
+
 def published_versions() -> list[CatalogVersion]:
     return list(db.session.scalars(select(CatalogVersion).order_by(CatalogVersion.id.desc())))
 

@@ -162,3 +162,42 @@ def test_a_shared_link_naming_a_retired_option_opens_with_a_message_and_the_near
     assert "Motor: 250 W rear hub is no longer offered. We chose 500 W mid-drive instead." in page
     assert re.search(r'value="mid-500"[^>]*checked|checked[^>]*value="mid-500"', page)
     assert 'value="hub-250"' not in page
+
+
+def test_a_published_option_code_cannot_be_renamed_and_the_form_keeps_the_text(staff_client):
+    draft_id, url = start_draft(staff_client)
+    page = staff_client.get(url).get_data(as_text=True)
+    assert re.search(r'id="groups-1-options-0-code"[^>]*readonly|readonly[^>]*id="groups-1-options-0-code"', page)
+    fields = form_fields(page)
+    response = staff_client.post(url, {**fields, "groups-1-options-0-code": "hub-300", "base_cents": "1390.00"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    error = re.search(r'id="groups-1-options-0-code-error">([^<]*)<', page).group(1)
+    assert error.startswith("Code: &#39;hub-250&#39; has been published, so it cannot be renamed")
+    assert 'value="hub-300"' in page and 'value="1390.00"' in page
+    draft = db.session.get(CatalogDraft, draft_id)
+    assert draft.version == 1 and draft.data == drafts.live_version().data
+
+
+def test_a_new_option_in_a_draft_takes_any_code_until_it_is_published(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert staff_client.post(url, {**fields, "add": "option:1"}).status_code == 303
+    page = staff_client.get(url).get_data(as_text=True)
+    assert not re.search(r'id="groups-1-options-3-code"[^>]*readonly', page)
+    new_option = {
+        "groups-1-options-3-code": "hub-350",
+        "groups-1-options-3-label": "350 W rear hub",
+        "groups-1-options-3-delta_cents": "120.00",
+        "groups-1-options-3-component": "MOT-H250",
+    }
+    assert staff_client.post(url, {**form_fields(page), **new_option}).status_code == 303
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert staff_client.post(url, {**fields, "groups-1-options-3-code": "hub-360"}).status_code == 303
+    motor = db.session.get(CatalogDraft, draft_id).data["groups"][1]
+    assert [o["code"] for o in motor["options"]] == ["hub-250", "mid-500", "mid-750", "hub-360"]
+    assert motor["options"][3]["delta_cents"] == 12000
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', staff_client.get(url).get_data(as_text=True))
+    assert staff_client.post(f"{url}/publish", {"version": version.group(1)}).status_code == 303
+    _, next_url = start_draft(staff_client)
+    assert re.search(r'id="groups-1-options-3-code"[^>]*readonly', staff_client.get(next_url).get_data(as_text=True))
