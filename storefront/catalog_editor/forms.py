@@ -167,6 +167,30 @@ def with_blank(data: dict, what: str) -> dict:
     return new
 
 
+def moved(data: dict, what: str) -> dict:
+    """The data with one group or option moved a place: "group:<i>:up" or "option:<group>:<i>:down"."""
+    kind, *numbers, direction = what.split(":") if what.count(":") in (2, 3) else ("", "")
+    if not all(n.isdigit() for n in numbers) or direction not in ("up", "down"):
+        return data
+    step = -1 if direction == "up" else 1
+    groups = [dict(g) for g in data["groups"]]
+    if kind == "group" and len(numbers) == 1:
+        groups = _swapped(groups, int(numbers[0]), step)
+    elif kind == "option" and len(numbers) == 2 and int(numbers[0]) < len(groups):
+        group = groups[int(numbers[0])]
+        group["options"] = _swapped(group["options"], int(numbers[1]), step)
+    return {**data, "groups": groups}
+
+
+def _swapped(items: list, index: int, step: int) -> list:
+    other = index + step
+    if not (0 <= index < len(items) and 0 <= other < len(items)):
+        return items
+    items = list(items)
+    items[index], items[other] = items[other], items[index]
+    return items
+
+
 def _clean(values: dict) -> dict:
     return {k: v for k, v in values.items() if v not in (None, "")}
 

@@ -23,6 +23,7 @@ from .forms import (
     form_data,
     keeps_published_codes,
     merged,
+    moved,
     validate_workshop_days,
     with_blank,
 )
@@ -118,6 +119,8 @@ def save(draft_id: int):
     data = merged(draft.data, form)
     if request.form.get("add"):
         data = with_blank(data, request.form["add"])
+    if request.form.get("move"):
+        data = moved(data, request.form["move"])
     try:
         saved, problems = drafts.save_draft(draft_id, data, _int(form.version.data))
     except drafts.DraftChanged as exc:

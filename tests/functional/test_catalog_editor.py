@@ -201,3 +201,45 @@ def test_a_new_option_in_a_draft_takes_any_code_until_it_is_published(staff_clie
     assert staff_client.post(f"{url}/publish", {"version": version.group(1)}).status_code == 303
     _, next_url = start_draft(staff_client)
     assert re.search(r'id="groups-1-options-3-code"[^>]*readonly', staff_client.get(next_url).get_data(as_text=True))
+
+
+def group_order(page: str) -> list[str]:
+    return re.findall(r'<fieldset class="option-group" id="group-([\w-]+)"', page)
+
+
+def motor_order(page: str) -> list[str]:
+    return re.findall(r'name="motor"[^>]*value="([\w-]+)"', page)
+
+
+def test_an_owner_reorders_groups_and_options_and_the_preview_and_the_live_shop_follow(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert staff_client.post(url, {**fields, "move": "group:2:up"}).status_code == 303  # battery before motor
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert fields["groups-1-code"] == "battery" and fields["groups-2-code"] == "motor"
+    assert staff_client.post(url, {**fields, "move": "option:2:2:up"}).status_code == 303  # 750 W before 500 W
+    assert staff_client.post(url, {**form_fields(staff_client.get(url).get_data(as_text=True))}).status_code == 303
+    data = db.session.get(CatalogDraft, draft_id).data
+    assert [g["code"] for g in data["groups"]] == ["frame", "battery", "motor", "color", "accessories"]
+    assert [o["code"] for o in data["groups"][2]["options"]] == ["hub-250", "mid-750", "mid-500"]
+
+    new_order = ["frame", "battery", "motor", "color", "accessories"]
+    preview = staff_client.get(f"/backoffice/catalog/drafts/{draft_id}/preview").get_data(as_text=True)
+    assert group_order(preview) == new_order and motor_order(preview) == ["hub-250", "mid-750", "mid-500"]
+    live = staff_client.get(f"/configure?{BUILD_QUERY}").get_data(as_text=True)
+    assert group_order(live) == ["frame", "motor", "battery", "color", "accessories"]
+
+    page = staff_client.get(url).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    assert staff_client.post(f"{url}/publish", {"version": version}).status_code == 303
+    live = staff_client.get(f"/configure?{BUILD_QUERY}").get_data(as_text=True)
+    assert group_order(live) == new_order and motor_order(live) == ["hub-250", "mid-750", "mid-500"]
+
+
+def test_a_move_past_either_end_or_to_nowhere_saves_the_draft_as_it_was(staff_client):
+    draft_id, url = start_draft(staff_client)
+    for move in ("group:0:up", "group:4:down", "option:1:0:up", "option:1:2:down", "option:9:0:down", "group:x:up"):
+        fields = form_fields(staff_client.get(url).get_data(as_text=True))
+        assert staff_client.post(url, {**fields, "move": move}).status_code == 303
+    draft = db.session.get(CatalogDraft, draft_id)
+    assert draft.version == 7 and draft.data["groups"] == drafts.live_version().data["groups"]
