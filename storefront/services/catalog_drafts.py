@@ -41,9 +41,21 @@ def problems_of(data: dict) -> list[Problem]:
     if shape:
         return [Problem(".".join(str(p) for p in path), message) for path, message in shape]
     try:
-        return check_catalog(parse_unchecked(data))
+        problems = check_catalog(parse_unchecked(data))
     except CatalogError as exc:
         return [Problem("", str(exc))]
+    return problems + dropped_codes(data)
+
+
+def dropped_codes(data: dict) -> list[Problem]:
+    """Published options the data no longer has: they stay (retired) so that shared links can explain them."""
+    kept = {option["code"] for group in data["groups"] for option in group["options"]}
+    return [
+        Problem(
+            "groups", f"Option {code!r} has been published, so it stays in the catalog: untick Offered to retire it."
+        )
+        for code in sorted(published_option_codes() - kept)
+    ]
 
 
 def live_version() -> CatalogVersion:
