@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import clock
 from ..auth import requires, staff_only
-from ..domain.catalog import CatalogError
+from ..domain.catalog import CatalogError, table_problems
 from ..domain.catalog_toml import TomlProblems
 from ..domain.roles import Role
 from ..services import catalog_drafts as drafts
@@ -117,6 +117,10 @@ def save(draft_id: int):
     ):
         return _render_editor(draft, form, status=422, note="Nothing was saved: correct the marked fields.")
     data = merged(draft.data, form)
+    tables = table_problems(data)
+    if tables:
+        _mark(form, tables)
+        return _render_editor(draft, form, status=422, note="Nothing was saved: correct the marked fields.")
     if request.form.get("add"):
         data = with_blank(data, request.form["add"])
     if request.form.get("move"):
@@ -223,6 +227,8 @@ def field_id(where: str) -> str:
         parts.append("code")
     if parts[0] == "rules" and len(parts) == 2:
         parts.append("option")
+    if parts[0] == "tax" and len(parts) > 4:
+        parts = parts[:4]  # one text field holds a region's taxes
     return "-".join(parts)
 
 

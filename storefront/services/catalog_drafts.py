@@ -9,7 +9,7 @@ import json
 from sqlalchemy import select
 
 from ..domain import catalog_toml
-from ..domain.catalog import Catalog, CatalogError, Problem, parse_catalog, parse_unchecked
+from ..domain.catalog import Catalog, CatalogError, Problem, parse_catalog, parse_unchecked, table_problems
 from ..domain.catalog_check import check_catalog
 from ..domain.catalog_diff import catalog_diff
 from ..extensions import db
@@ -40,6 +40,9 @@ def problems_of(data: dict) -> list[Problem]:
     shape = catalog_toml.schema_problems(data)
     if shape:
         return [Problem(".".join(str(p) for p in path), message) for path, message in shape]
+    tables = table_problems(data)
+    if tables:
+        return tables
     try:
         problems = check_catalog(parse_unchecked(data))
     except CatalogError as exc:
