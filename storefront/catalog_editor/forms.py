@@ -38,6 +38,14 @@ class MoneyField(StringField):
             raise ValidationError("Enter an amount such as 1290.00.")
 
 
+class OptionalMoneyField(MoneyField):
+    """An amount that may be left empty (no free-shipping threshold, say)."""
+
+    def pre_validate(self, form):
+        if self.cents is None and (self.data or "").strip():
+            raise ValidationError("Enter an amount such as 1000.00, or leave it empty.")
+
+
 class OptionForm(Form):
     code = StringField("Code", [InputRequired(), Length(max=40), CODE])
     label = StringField("Label", [InputRequired(), Length(max=120)])
@@ -85,6 +93,33 @@ class WorkshopForm(Form):
     closures = TextAreaField("Shop closures (one date a line)", [Length(max=4000)])
 
 
+class RateForm(Form):
+    # region codes, amounts and duplicates are checked by the catalog itself (domain.catalog.table_problems),
+    # so the editor says what a TOML import says
+    where = StringField("Where (US, US-HI, CA-QC …)", [Length(max=8)])
+    ships = BooleanField("Ships here", default=True)
+    fee_cents = MoneyField("Fee", default=0)
+    free_over_cents = OptionalMoneyField("Free from")
+    oversized_cents = MoneyField("Oversized extra", default=0)
+    delete = BooleanField("Delete")
+
+
+class ShippingForm(Form):
+    oversized = StringField("Oversized options (codes, comma separated)", [Length(max=400)])
+    rates = FieldList(FormField(RateForm))
+
+
+class TaxRegionForm(Form):
+    where = StringField("Where (US-NY, CA-QC …)", [Length(max=8)])
+    exact = BooleanField("Exact")
+    taxes = TextAreaField("Taxes (one a line: name, percent)", [Length(max=1000)])
+    delete = BooleanField("Delete")
+
+
+class TaxForm(Form):
+    collect = FieldList(FormField(TaxRegionForm))
+
+
 class DraftForm(FlaskForm):
     version = HiddenField()
     product_label = StringField("Product name", [InputRequired(), Length(max=120)])
@@ -93,6 +128,8 @@ class DraftForm(FlaskForm):
     rules = FieldList(FormField(RuleForm))
     components = FieldList(FormField(ComponentForm))
     workshop = FormField(WorkshopForm)
+    shipping = FormField(ShippingForm)
+    tax = FormField(TaxForm)
 
 
 class ImportForm(FlaskForm):
@@ -111,6 +148,10 @@ BLANK = {
     "rule": {"option": "", "needs": [], "message": ""},
     "group": {"code": "new-group", "label": "New group", "pick": "many", "options": []},
     "component": {"sku": "NEW", "name": "New component", "on_hand": 0, "lead_time_days": 5},
+}
+BLANK_IN_TABLE = {
+    "rate": ("shipping", "rates", {"where": ""}),
+    "region": ("tax", "collect", {"where": "", "taxes": []}),
 }
 
 
@@ -137,7 +178,16 @@ def form_data(data: dict) -> dict:
             "max_window_days": ws.get("max_window_days", 3),
             "closures": "\n".join(ws.get("closures", [])),
         },
+        "shipping": {
+            "oversized": ", ".join(data.get("shipping", {}).get("oversized", [])),
+            "rates": data.get("shipping", {}).get("rates", []),
+        },
+        "tax": {"collect": [{**r, "taxes": _taxes_text(r)} for r in data.get("tax", {}).get("collect", [])]},
     }
+
+
+def _taxes_text(region: dict) -> str:
+    return "\n".join(f"{t.get('name', '')}, {t.get('percent', '')}" for t in region.get("taxes", []))
 
 
 def merged(data: dict, form: DraftForm) -> dict:
@@ -150,14 +200,18 @@ def merged(data: dict, form: DraftForm) -> dict:
     new["rules"] = [_rule(f) for f in form.rules if not f.delete.data]
     new["components"] = [_component(old, f) for old, f in zip(data["components"], form.components, strict=False)]
     new["workshop"] = _workshop(data["workshop"], form.workshop.form)
-    return new
+    return {**new, **_tables(data, form)}
 
 
 def with_blank(data: dict, what: str) -> dict:
-    """The data with one blank item added: "rule", "group", "component" or "option:<group index>"."""
+    """The data with one blank item added: "rule", "group", "component", "rate", "region" or "option:<group>"."""
     new = {**data}
     kind, _, index = what.partition(":")
-    if kind == "option" and index.isdigit() and int(index) < len(data["groups"]):
+    if kind in BLANK_IN_TABLE:
+        section, key, blank = BLANK_IN_TABLE[kind]
+        table = dict(data.get(section, {}))
+        new[section] = {**table, key: [*table.get(key, []), dict(blank)]}
+    elif kind == "option" and index.isdigit() and int(index) < len(data["groups"]):
         groups = [dict(g) for g in data["groups"]]
         groups[int(index)]["options"] = [*groups[int(index)]["options"], dict(BLANK_OPTION)]
         new["groups"] = groups
@@ -165,6 +219,30 @@ def with_blank(data: dict, what: str) -> dict:
         key = f"{kind}s"
         new[key] = [*data.get(key, []), dict(BLANK[kind])]
     return new
+
+
+def moved(data: dict, what: str) -> dict:
+    """The data with one group or option moved a place: "group:<i>:up" or "option:<group>:<i>:down"."""
+    kind, *numbers, direction = what.split(":") if what.count(":") in (2, 3) else ("", "")
+    if not all(n.isdigit() for n in numbers) or direction not in ("up", "down"):
+        return data
+    step = -1 if direction == "up" else 1
+    groups = [dict(g) for g in data["groups"]]
+    if kind == "group" and len(numbers) == 1:
+        groups = _swapped(groups, int(numbers[0]), step)
+    elif kind == "option" and len(numbers) == 2 and int(numbers[0]) < len(groups):
+        group = groups[int(numbers[0])]
+        group["options"] = _swapped(group["options"], int(numbers[1]), step)
+    return {**data, "groups": groups}
+
+
+def _swapped(items: list, index: int, step: int) -> list:
+    other = index + step
+    if not (0 <= index < len(items) and 0 <= other < len(items)):
+        return items
+    items = list(items)
+    items[index], items[other] = items[other], items[index]
+    return items
 
 
 def _clean(values: dict) -> dict:
@@ -220,6 +298,80 @@ def _workshop(old: dict, w) -> dict:
     ws["working_days"] = [d.strip().lower() for d in (w.working_days.data or "").split(",") if d.strip()]
     ws["closures"] = [h.strip() for h in (w.closures.data or "").splitlines() if h.strip()]
     return ws
+
+
+def keeps_published_codes(form: DraftForm, data: dict, published: set[str]) -> bool:
+    """An option code in any published version stays as it is: orders and shared links name it."""
+    ok = True
+    for old_group, group in zip(data["groups"], form.groups, strict=False):
+        for old, option in zip(old_group["options"], group.form.options, strict=False):
+            code = option.form.code
+            if old["code"] in published and (code.data or "").strip() != old["code"]:
+                code.errors.append(
+                    f"Code: {old['code']!r} has been published, so it cannot be renamed (orders and shared links "
+                    "name it). Add a new option instead, and untick Offered on this one."
+                )
+                ok = False
+    return ok
+
+
+def _tables(data: dict, form: DraftForm) -> dict:
+    """The shipping and tax tables from the form (a catalog without them gets none unless the owner adds some)."""
+    shipping, tax = data.get("shipping", {}), data.get("tax", {})
+    rates = [_rate(old, f) for old, f in zip(shipping.get("rates", []), form.shipping.form.rates, strict=False)]
+    oversized = [c.strip() for c in (form.shipping.form.oversized.data or "").split(",") if c.strip()]
+    regions = [_region(old, f) for old, f in zip(tax.get("collect", []), form.tax.form.collect, strict=False)]
+    tables = {}
+    if "shipping" in data or rates or oversized:
+        tables["shipping"] = {**shipping, "oversized": oversized, "rates": [r for r in rates if r is not None]}
+    if "tax" in data or regions:
+        tables["tax"] = {**tax, "collect": [r for r in regions if r is not None]}
+    return tables
+
+
+RATE_KEYS = ("where", "ships", "fee_cents", "free_over_cents", "oversized_cents")
+
+
+def _rate(old: dict, f) -> dict | None:
+    r = f.form
+    if r.delete.data or not (r.where.data or "").strip():  # a row left without a region is an unused blank
+        return None
+    rate = {"where": (r.where.data or "").strip().upper(), **{k: v for k, v in old.items() if k not in RATE_KEYS}}
+    if not r.ships.data:
+        rate["ships"] = False
+    for key in ("fee_cents", "oversized_cents"):
+        cents = getattr(r, key).cents
+        if cents or key in old:  # a zero the data never said stays unsaid, so an untouched table stays as it was
+            rate[key] = cents
+    if r.free_over_cents.cents is not None:
+        rate["free_over_cents"] = r.free_over_cents.cents
+    return rate
+
+
+def _region(old: dict, f) -> dict | None:
+    r = f.form
+    if r.delete.data or not (r.where.data or "").strip():
+        return None
+    region = {"where": (r.where.data or "").strip().upper()}
+    region.update({k: v for k, v in old.items() if k not in ("where", "exact", "taxes")})
+    if r.exact.data:
+        region["exact"] = True
+    region["taxes"] = [_tax(line) for line in (r.taxes.data or "").splitlines() if line.strip()]
+    return region
+
+
+def _tax(line: str) -> dict:
+    """One line of taxes ("GST, 5") as data; a percent that is not a number is kept as text, for the check to name."""
+    name, comma, text = line.rpartition(",")
+    if not comma:
+        name, text = line, ""
+    text = text.strip()
+    for number in (int, float):
+        try:
+            return {"name": name.strip(), "percent": number(text)}
+        except ValueError:
+            continue
+    return {"name": name.strip(), "percent": text or None}
 
 
 def validate_workshop_days(form: DraftForm) -> bool:

@@ -9,14 +9,24 @@ from werkzeug.datastructures import MultiDict
 
 from .. import clock
 from ..auth import requires, staff_only
-from ..domain.catalog import CatalogError
+from ..domain.catalog import CatalogError, table_problems
 from ..domain.catalog_toml import TomlProblems
 from ..domain.roles import Role
 from ..services import catalog_drafts as drafts
 from ..services.quote import quote
 from ..shop.forms import build_form
 from ..timeutil import local_date
-from .forms import DraftForm, ImportForm, VersionForm, form_data, merged, validate_workshop_days, with_blank
+from .forms import (
+    DraftForm,
+    ImportForm,
+    VersionForm,
+    form_data,
+    keeps_published_codes,
+    merged,
+    moved,
+    validate_workshop_days,
+    with_blank,
+)
 
 bp = Blueprint("catalog_editor", __name__, url_prefix="/backoffice/catalog")
 staff_only(bp)
@@ -101,11 +111,20 @@ def save(draft_id: int):
     """Save the edited draft (each edit saves it); the check runs on the saved draft."""
     draft = _draft_or_404(draft_id)
     form = DraftForm()
-    if not (form.validate_on_submit() & validate_workshop_days(form)):
+    published = drafts.published_option_codes()
+    if not (
+        form.validate_on_submit() & validate_workshop_days(form) & keeps_published_codes(form, draft.data, published)
+    ):
         return _render_editor(draft, form, status=422, note="Nothing was saved: correct the marked fields.")
     data = merged(draft.data, form)
+    tables = table_problems(data)
+    if tables:
+        _mark(form, tables)
+        return _render_editor(draft, form, status=422, note="Nothing was saved: correct the marked fields.")
     if request.form.get("add"):
         data = with_blank(data, request.form["add"])
+    if request.form.get("move"):
+        data = moved(data, request.form["move"])
     try:
         saved, problems = drafts.save_draft(draft_id, data, _int(form.version.data))
     except drafts.DraftChanged as exc:
@@ -175,6 +194,7 @@ def _render_editor(draft, form, status=200, note=None, reload=False, problems=No
         reload=reload,
         action_form=VersionForm(formdata=None, version=draft.version),
         field_id=field_id,
+        published_codes=drafts.published_option_codes(),
     ), status
 
 
@@ -207,6 +227,8 @@ def field_id(where: str) -> str:
         parts.append("code")
     if parts[0] == "rules" and len(parts) == 2:
         parts.append("option")
+    if parts[0] == "tax" and len(parts) > 4:
+        parts = parts[:4]  # one text field holds a region's taxes
     return "-".join(parts)
 
 

@@ -54,6 +54,14 @@ def _build_query(current: Quote) -> str:
     return urlencode(current.build.query_items())
 
 
+def _asked_query(current: Quote) -> str:
+    """The build as the link asked for it, so the configurator can say what changed (an option no longer
+    offered, say) and offer the nearest valid build; the parsed build when the query was too long to read."""
+    if len(request.query_string) <= MAX_QUERY_LENGTH:
+        return request.query_string.decode("utf-8", errors="replace")
+    return _build_query(current)
+
+
 def checkout_configure_url(checkout) -> str:
     """The configurator link that brings a checkout's frozen build back."""
     build = checkout.snapshot["build"]
@@ -89,7 +97,7 @@ def start():
     htmx asks for just the summary when the region changes."""
     current = _quote_from_query()
     if not current.valid:
-        return redirect(url_for("shop.configure") + "?" + _build_query(current), 303)
+        return redirect(url_for("shop.configure") + "?" + _asked_query(current), 303)
     form = CheckoutForm(data=_destination_args())
     payment_error, status = None, 200  # a form shown again with its errors is an ordinary page
     if form.validate_on_submit():

@@ -201,40 +201,48 @@ def _parse(data: dict) -> Catalog:
     )
 
 
+class FieldError(CatalogError):
+    """A catalog value that cannot be read, naming its field ("shipping.rates[2].fee_cents")."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.where = re.sub(r"\[(\d+)\]", r".\1", name)  # the dotted path a Problem uses
+
+
 def _cents(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise CatalogError(f"{name} must be a whole number of cents, 0 or more (got {value!r})")
+        raise FieldError(name, f"{name} must be a whole number of cents, 0 or more (got {value!r})")
     return value
 
 
 def _where(value, name: str) -> str:
     if not isinstance(value, str) or not is_region_key(value):
-        raise CatalogError(f"{name}: unknown region code {value!r} (use US, CA, or a region such as US-NY, CA-ON)")
+        raise FieldError(name, f"{name}: unknown region code {value!r} (use US, CA, or a region such as US-NY, CA-ON)")
     return value
 
 
 def _unique(keys: list[str], name: str) -> None:
     repeated = sorted({k for k in keys if keys.count(k) > 1})
     if repeated:
-        raise CatalogError(f"{name} lists {', '.join(repeated)} more than once")
+        raise FieldError(name, f"{name} lists {', '.join(repeated)} more than once")
 
 
 def _parse_shipping(section: dict) -> ShippingTable:
-    rates = []
-    for i, r in enumerate(section.get("rates", [])):
-        name = f"shipping.rates[{i}]"
-        free_over = r.get("free_over_cents")
-        rates.append(
-            ShippingRate(
-                where=_where(r.get("where"), f"{name}.where"),
-                ships=bool(r.get("ships", True)),
-                fee_cents=_cents(r.get("fee_cents", 0), f"{name}.fee_cents"),
-                free_over_cents=None if free_over is None else _cents(free_over, f"{name}.free_over_cents"),
-                oversized_cents=_cents(r.get("oversized_cents", 0), f"{name}.oversized_cents"),
-            )
-        )
+    rates = [_parse_rate(r, i) for i, r in enumerate(section.get("rates", []))]
     _unique([r.where for r in rates], "shipping.rates")
     return ShippingTable(tuple(rates), frozenset(section.get("oversized", [])))
+
+
+def _parse_rate(r: dict, i: int) -> ShippingRate:
+    name = f"shipping.rates[{i}]"
+    free_over = r.get("free_over_cents")
+    return ShippingRate(
+        where=_where(r.get("where"), f"{name}.where"),
+        ships=bool(r.get("ships", True)),
+        fee_cents=_cents(r.get("fee_cents", 0), f"{name}.fee_cents"),
+        free_over_cents=None if free_over is None else _cents(free_over, f"{name}.free_over_cents"),
+        oversized_cents=_cents(r.get("oversized_cents", 0), f"{name}.oversized_cents"),
+    )
 
 
 def _percent(value, name: str) -> Decimal:
@@ -243,23 +251,46 @@ def _percent(value, name: str) -> Decimal:
     except InvalidOperation:
         percent = None
     if percent is None or not percent.is_finite() or not 0 <= percent <= MAX_PERCENT:
-        raise CatalogError(f"{name} must be a percentage from 0 to {MAX_PERCENT} (got {value!r})")
+        raise FieldError(name, f"{name} must be a percentage from 0 to {MAX_PERCENT} (got {value!r})")
     return percent
 
 
 def _parse_tax(section: dict) -> TaxTable:
-    regions = []
-    for i, r in enumerate(section.get("collect", [])):
-        name = f"tax.collect[{i}]"
-        rates = tuple(
-            TaxRate(str(t["name"]), _percent(t.get("percent"), f"{name}.taxes[{j}].percent"))
-            for j, t in enumerate(r.get("taxes", []))
-        )
-        if not rates:
-            raise CatalogError(f"{name}.taxes must list at least one tax")
-        regions.append(TaxRegion(_where(r.get("where"), f"{name}.where"), rates, bool(r.get("exact", False))))
+    regions = [_parse_tax_region(r, i) for i, r in enumerate(section.get("collect", []))]
     _unique([r.where for r in regions], "tax.collect")
     return TaxTable(tuple(regions))
+
+
+def _parse_tax_region(r: dict, i: int) -> TaxRegion:
+    name = f"tax.collect[{i}]"
+    rates = tuple(
+        TaxRate(str(t["name"]), _percent(t.get("percent"), f"{name}.taxes[{j}].percent"))
+        for j, t in enumerate(r.get("taxes", []))
+    )
+    if not rates:
+        raise FieldError(f"{name}.taxes", f"{name}.taxes must list at least one tax")
+    return TaxRegion(_where(r.get("where"), f"{name}.where"), rates, bool(r.get("exact", False)))
+
+
+def table_problems(data: dict) -> list[Problem]:
+    """Every shipping rate and tax region that cannot be read, each with its field: the messages a TOML import
+    gives, one per bad item rather than the first only (the editor marks each field)."""
+    problems: list[Problem] = []
+    for section, key, parse in (("shipping", "rates", _parse_rate), ("tax", "collect", _parse_tax_region)):
+        read = []
+        for i, item in enumerate(data.get(section, {}).get(key, [])):
+            try:
+                read.append((i, parse(item, i)))
+            except FieldError as exc:
+                problems.append(Problem(exc.where, str(exc)))
+        seen: set[str] = set()
+        for i, item in read:
+            if item.where in seen:
+                problems.append(
+                    Problem(f"{section}.{key}.{i}.where", f"{section}.{key} lists {item.where} more than once")
+                )
+            seen.add(item.where)
+    return problems
 
 
 def _parse_component(c: dict) -> ComponentSpec:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .catalog import Catalog, Option
 from .pricing import format_cents
+from .shipping import ShippingRate
+from .tax import TaxRegion, percent_text
 
 
 def catalog_diff(old: Catalog, new: Catalog) -> list[str]:
@@ -15,6 +17,10 @@ def catalog_diff(old: Catalog, new: Catalog) -> list[str]:
         changes.append(f"Base price: {format_cents(old.base_cents)} → {format_cents(new.base_cents)}")
     changes += _option_changes(old, new)
     changes += _rule_changes(old, new)
+    changes += _keyed_changes("Shipping to", _rates(old), _rates(new))
+    if old.shipping.oversized != new.shipping.oversized:
+        changes.append(f"Oversized: {_codes(old.shipping.oversized)} → {_codes(new.shipping.oversized)}")
+    changes += _keyed_changes("Sales tax in", _taxes(old), _taxes(new))
     if old.workshop != new.workshop:
         changes.append("Workshop calendar settings changed")
     if old.components != new.components:
@@ -52,3 +58,40 @@ def _rule_changes(old: Catalog, new: Catalog) -> list[str]:
     after = {said(r) for r in new.rules}
     removed = [f"Rule removed: {said(r)}" for r in old.rules if said(r) not in after]
     return removed + [f"Rule added: {said(r)}" for r in new.rules if said(r) not in before]
+
+
+def _rates(catalog: Catalog) -> dict[str, str]:
+    return {r.where: _rate_text(r) for r in catalog.shipping.rates}
+
+
+def _rate_text(rate: ShippingRate) -> str:
+    if not rate.ships:
+        return "not shipped"
+    said = format_cents(rate.fee_cents)
+    if rate.free_over_cents is not None:
+        said += f", free from {format_cents(rate.free_over_cents)}"
+    if rate.oversized_cents:
+        said += f", oversized +{format_cents(rate.oversized_cents)}"
+    return said
+
+
+def _taxes(catalog: Catalog) -> dict[str, str]:
+    return {r.where: _tax_text(r) for r in catalog.tax.regions}
+
+
+def _tax_text(region: TaxRegion) -> str:
+    said = " + ".join(f"{t.name} {percent_text(t.percent)}" for t in region.rates)
+    return said + (" (exact)" if region.exact else " (estimate)")
+
+
+def _keyed_changes(title: str, before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """One line per region added, removed or changed in a shipping or tax table."""
+    changes = [f"{title} {where}: {said} → none" for where, said in before.items() if where not in after]
+    for where, said in after.items():
+        if before.get(where) != said:
+            changes.append(f"{title} {where}: {before.get(where, 'none')} → {said}")
+    return changes
+
+
+def _codes(codes) -> str:
+    return ", ".join(sorted(codes)) or "none"

@@ -9,7 +9,7 @@ import json
 from sqlalchemy import select
 
 from ..domain import catalog_toml
-from ..domain.catalog import Catalog, CatalogError, Problem, parse_catalog, parse_unchecked
+from ..domain.catalog import Catalog, CatalogError, Problem, parse_catalog, parse_unchecked, table_problems
 from ..domain.catalog_check import check_catalog
 from ..domain.catalog_diff import catalog_diff
 from ..extensions import db
@@ -40,10 +40,25 @@ def problems_of(data: dict) -> list[Problem]:
     shape = catalog_toml.schema_problems(data)
     if shape:
         return [Problem(".".join(str(p) for p in path), message) for path, message in shape]
+    tables = table_problems(data)
+    if tables:
+        return tables
     try:
-        return check_catalog(parse_unchecked(data))
+        problems = check_catalog(parse_unchecked(data))
     except CatalogError as exc:
         return [Problem("", str(exc))]
+    return problems + dropped_codes(data)
+
+
+def dropped_codes(data: dict) -> list[Problem]:
+    """Published options the data no longer has: they stay (retired) so that shared links can explain them."""
+    kept = {option["code"] for group in data["groups"] for option in group["options"]}
+    return [
+        Problem(
+            "groups", f"Option {code!r} has been published, so it stays in the catalog: untick Offered to retire it."
+        )
+        for code in sorted(published_option_codes() - kept)
+    ]
 
 
 def live_version() -> CatalogVersion:
@@ -129,6 +144,12 @@ def _new_version(data: dict, staff_id: int | None) -> CatalogVersion:
     db.session.add(version)
     add_missing_rows(stored)
     return version
+
+
+def published_option_codes() -> set[str]:
+    """Every option code any published version has offered or named: such a code is never renamed."""
+    every = db.session.scalars(select(CatalogVersion.data))
+    return {option["code"] for data in every for group in data["groups"] for option in group["options"]}
 
 
 def published_versions() -> list[CatalogVersion]:

@@ -2,6 +2,7 @@
 
 import io
 import re
+from html import unescape
 
 from sqlalchemy import select
 
@@ -32,10 +33,11 @@ def form_fields(html: str) -> dict[str, str]:
                 fields[name.group(1)] = "y"
             continue
         if tag.startswith("<textarea"):
-            fields[name.group(1)] = re.search(r">([^<]*)</textarea>", tag).group(1)
+            text = re.search(r">([^<]*)</textarea>", tag).group(1)
+            fields[name.group(1)] = unescape(text.removeprefix("\r\n").removeprefix("\n"))  # as a browser does
             continue
         value = re.search(r'value="([^"]*)"', tag)
-        fields[name.group(1)] = value.group(1) if value else ""
+        fields[name.group(1)] = unescape(value.group(1)) if value else ""
     for select_name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
         chosen = re.search(r'<option selected value="([^"]*)"', body) or re.search(
             r'value="([^"]*)"[^>]*selected', body
@@ -162,3 +164,180 @@ def test_a_shared_link_naming_a_retired_option_opens_with_a_message_and_the_near
     assert "Motor: 250 W rear hub is no longer offered. We chose 500 W mid-drive instead." in page
     assert re.search(r'value="mid-500"[^>]*checked|checked[^>]*value="mid-500"', page)
     assert 'value="hub-250"' not in page
+
+
+def test_a_published_option_code_cannot_be_renamed_and_the_form_keeps_the_text(staff_client):
+    draft_id, url = start_draft(staff_client)
+    page = staff_client.get(url).get_data(as_text=True)
+    assert re.search(r'id="groups-1-options-0-code"[^>]*readonly|readonly[^>]*id="groups-1-options-0-code"', page)
+    fields = form_fields(page)
+    response = staff_client.post(url, {**fields, "groups-1-options-0-code": "hub-300", "base_cents": "1390.00"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    error = re.search(r'id="groups-1-options-0-code-error">([^<]*)<', page).group(1)
+    assert error.startswith("Code: &#39;hub-250&#39; has been published, so it cannot be renamed")
+    assert 'value="hub-300"' in page and 'value="1390.00"' in page
+    draft = db.session.get(CatalogDraft, draft_id)
+    assert draft.version == 1 and draft.data == drafts.live_version().data
+
+
+def test_a_new_option_in_a_draft_takes_any_code_until_it_is_published(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert staff_client.post(url, {**fields, "add": "option:1"}).status_code == 303
+    page = staff_client.get(url).get_data(as_text=True)
+    assert not re.search(r'id="groups-1-options-3-code"[^>]*readonly', page)
+    new_option = {
+        "groups-1-options-3-code": "hub-350",
+        "groups-1-options-3-label": "350 W rear hub",
+        "groups-1-options-3-delta_cents": "120.00",
+        "groups-1-options-3-component": "MOT-H250",
+    }
+    assert staff_client.post(url, {**form_fields(page), **new_option}).status_code == 303
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert staff_client.post(url, {**fields, "groups-1-options-3-code": "hub-360"}).status_code == 303
+    motor = db.session.get(CatalogDraft, draft_id).data["groups"][1]
+    assert [o["code"] for o in motor["options"]] == ["hub-250", "mid-500", "mid-750", "hub-360"]
+    assert motor["options"][3]["delta_cents"] == 12000
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', staff_client.get(url).get_data(as_text=True))
+    assert staff_client.post(f"{url}/publish", {"version": version.group(1)}).status_code == 303
+    _, next_url = start_draft(staff_client)
+    assert re.search(r'id="groups-1-options-3-code"[^>]*readonly', staff_client.get(next_url).get_data(as_text=True))
+
+
+def group_order(page: str) -> list[str]:
+    return re.findall(r'<fieldset class="option-group" id="group-([\w-]+)"', page)
+
+
+def motor_order(page: str) -> list[str]:
+    return re.findall(r'name="motor"[^>]*value="([\w-]+)"', page)
+
+
+def test_an_owner_reorders_groups_and_options_and_the_preview_and_the_live_shop_follow(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert staff_client.post(url, {**fields, "move": "group:2:up"}).status_code == 303  # battery before motor
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert fields["groups-1-code"] == "battery" and fields["groups-2-code"] == "motor"
+    assert staff_client.post(url, {**fields, "move": "option:2:2:up"}).status_code == 303  # 750 W before 500 W
+    assert staff_client.post(url, {**form_fields(staff_client.get(url).get_data(as_text=True))}).status_code == 303
+    data = db.session.get(CatalogDraft, draft_id).data
+    assert [g["code"] for g in data["groups"]] == ["frame", "battery", "motor", "color", "accessories"]
+    assert [o["code"] for o in data["groups"][2]["options"]] == ["hub-250", "mid-750", "mid-500"]
+
+    new_order = ["frame", "battery", "motor", "color", "accessories"]
+    preview = staff_client.get(f"/backoffice/catalog/drafts/{draft_id}/preview").get_data(as_text=True)
+    assert group_order(preview) == new_order and motor_order(preview) == ["hub-250", "mid-750", "mid-500"]
+    live = staff_client.get(f"/configure?{BUILD_QUERY}").get_data(as_text=True)
+    assert group_order(live) == ["frame", "motor", "battery", "color", "accessories"]
+
+    page = staff_client.get(url).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    assert staff_client.post(f"{url}/publish", {"version": version}).status_code == 303
+    live = staff_client.get(f"/configure?{BUILD_QUERY}").get_data(as_text=True)
+    assert group_order(live) == new_order and motor_order(live) == ["hub-250", "mid-750", "mid-500"]
+
+
+def test_a_move_past_either_end_or_to_nowhere_saves_the_draft_as_it_was(staff_client):
+    draft_id, url = start_draft(staff_client)
+    for move in ("group:0:up", "group:4:down", "option:1:0:up", "option:1:2:down", "option:9:0:down", "group:x:up"):
+        fields = form_fields(staff_client.get(url).get_data(as_text=True))
+        assert staff_client.post(url, {**fields, "move": move}).status_code == 303
+    draft = db.session.get(CatalogDraft, draft_id)
+    assert draft.data["groups"] == drafts.live_version().data["groups"]
+
+
+def test_saving_the_editor_untouched_keeps_the_catalog_data_exactly_shipping_and_tax_included(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert fields["shipping-rates-4-where"] == "CA-NT" and "shipping-rates-4-ships" not in fields  # unticked
+    assert fields["tax-collect-6-taxes"] == "GST, 5\nQST, 9.975"
+    assert staff_client.post(url, fields).status_code == 303
+    assert db.session.get(CatalogDraft, draft_id).data == drafts.live_version().data
+
+
+def test_an_owner_edits_shipping_rates_and_tax_regions_in_the_form(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert staff_client.post(url, {**fields, "add": "rate"}).status_code == 303
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert fields["shipping-rates-7-where"] == ""
+    assert staff_client.post(url, {**fields, "add": "rate"}).status_code == 303  # the empty row 7 goes, row 8 comes
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert "shipping-rates-8-where" not in fields
+    assert staff_client.post(url, {**fields, "shipping-rates-7-where": "US-OR", "add": "region"}).status_code == 303
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    edits = {
+        "shipping-rates-0-fee_cents": "159.00",
+        "shipping-rates-7-where": "us-or",
+        "shipping-rates-7-fee_cents": "99.00",
+        "shipping-rates-7-free_over_cents": "",
+        "shipping-rates-7-ships": "y",
+        "tax-collect-7-where": "CA-MB",
+        "tax-collect-7-exact": "y",
+        "tax-collect-7-taxes": "GST, 5\nPST, 7",
+        "tax-collect-1-delete": "y",  # New Jersey
+    }
+    assert staff_client.post(url, {**fields, **edits}).status_code == 303
+    data = db.session.get(CatalogDraft, draft_id).data
+    assert data["shipping"]["rates"][0]["fee_cents"] == 15900
+    assert data["shipping"]["rates"][7] == {"where": "US-OR", "fee_cents": 9900}
+    regions = ["US-NY", "CA-ON", "CA-NS", "CA-AB", "CA-BC", "CA-QC", "CA-MB"]  # New Jersey deleted
+    assert [r["where"] for r in data["tax"]["collect"]] == regions
+    assert data["tax"]["collect"][-1] == {
+        "where": "CA-MB",
+        "exact": True,
+        "taxes": [{"name": "GST", "percent": 5}, {"name": "PST", "percent": 7}],
+    }
+    assert 'id="check-passed"' in staff_client.get(url).get_data(as_text=True)
+
+
+def test_bad_shipping_and_tax_entries_get_the_import_messages_on_their_fields_and_nothing_is_saved(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    bad = {
+        "shipping-rates-2-fee_cents": "-5.00",
+        "shipping-rates-3-where": "US",
+        "shipping-rates-1-where": "XX-ZZ",
+        "tax-collect-0-taxes": "New York State sales tax, 40",
+        "tax-collect-1-taxes": "New Jersey sales tax, lots",
+        "product_label": "Kept while the tables are wrong",
+    }
+    response = staff_client.post(url, {**fields, **bad})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Nothing was saved" in page
+
+    def error_of(field_id: str) -> str:
+        return re.search(rf'id="{field_id}-error">([^<]*)<', page).group(1)
+
+    assert error_of("shipping-rates-2-fee_cents") == (
+        "shipping.rates[2].fee_cents must be a whole number of cents, 0 or more (got -500)"
+    )
+    assert error_of("shipping-rates-3-where") == "shipping.rates lists US more than once"
+    assert error_of("shipping-rates-1-where").startswith("shipping.rates[1].where: unknown region code &#39;XX-ZZ&#39;")
+    assert error_of("tax-collect-0-taxes") == (
+        "tax.collect[0].taxes[0].percent must be a percentage from 0 to 25 (got 40)"
+    )
+    assert error_of("tax-collect-1-taxes") == (
+        "tax.collect[1].taxes[0].percent must be a percentage from 0 to 25 (got &#39;lots&#39;)"
+    )
+    assert 'value="-5.00"' in page and "New Jersey sales tax, lots</textarea>" in page
+    assert 'value="Kept while the tables are wrong"' in page
+    draft = db.session.get(CatalogDraft, draft_id)
+    assert draft.version == 1 and draft.data == drafts.live_version().data
+
+
+def test_the_editor_and_a_toml_import_say_the_same_about_a_bad_rate(staff_client):
+    live = staff_client.get("/backoffice/catalog/live.toml").get_data(as_text=True)
+    broken = live.replace("fee_cents = 34900, oversized_cents = 25000 },\n  { where = \"US-HI\"", "fee_cents = -1, "
+                          "oversized_cents = 25000 },\n  { where = \"US-HI\"", 1)  # fmt: skip
+    assert broken != live
+    response = staff_client.post(
+        "/backoffice/catalog/import",
+        {"file": (io.BytesIO(broken.encode()), "c.toml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "shipping.rates[1].fee_cents must be a whole number of cents, 0 or more (got -1)" in response.get_data(
+        as_text=True
+    )

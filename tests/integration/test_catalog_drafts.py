@@ -4,6 +4,7 @@ import copy
 
 import pytest
 
+from storefront.domain.catalog import Problem
 from storefront.domain.catalog_toml import TomlProblems
 from storefront.extensions import db
 from storefront.models import CatalogDraft, CatalogVersion, Checkout
@@ -104,3 +105,23 @@ def test_a_bad_toml_gets_line_numbered_messages_and_creates_no_draft(app_ctx):
         drafts.import_draft("[shop\nname = 1\n", None)
     assert broken.value.messages[0].startswith("Line 1: ")
     assert db.session.query(CatalogDraft).count() == 0
+
+
+def test_an_imported_draft_that_drops_a_published_option_is_flagged_and_cannot_go_live(app_ctx):
+    def drop_lights(data):
+        accessories = data["groups"][4]
+        accessories["options"] = [o for o in accessories["options"] if o["code"] != "lights"]
+
+    draft = drafts.import_draft(drafts.export_toml(edit(drafts.live_version(), drop_lights)), None)
+    assert drafts.problems_of(draft.data) == [
+        Problem(
+            "groups", "Option 'lights' has been published, so it stays in the catalog: untick Offered to retire it."
+        )
+    ]
+    with pytest.raises(drafts.DraftHasProblems):
+        drafts.publish(draft.id, draft.version, None)
+    retired = edit(drafts.live_version(), lambda d: d["groups"][4]["options"][2].update(offered=False))
+    draft, problems = drafts.save_draft(draft.id, retired, draft.version)
+    assert problems == []
+    drafts.publish(draft.id, draft.version, None)
+    assert live_catalog().option("lights") is not None and not live_catalog().is_offered("lights")
