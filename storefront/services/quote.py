@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -45,6 +45,7 @@ class Quote:
 
 
 _quotes = cache.named("quotes")
+_by_query = cache.named("quotes_by_query")  # the same quotes, found by the request's raw query string
 _plans = cache.named("plans")  # the workshop's supply and slot picture per plan version and day
 
 
@@ -73,19 +74,30 @@ def plan_inputs(today: date, stamp: tuple[str | None, str | None] | None = None)
     return _plans.get_or_make((stamp, today), read)
 
 
-def cached_quote(raw: Mapping[str, Sequence[str]], now: datetime) -> tuple[Quote, tuple]:
+def cached_quote(
+    raw: Mapping[str, Sequence[str]] | Callable[[], Mapping[str, Sequence[str]]], now: datetime, query: bytes = b""
+) -> tuple[Quote, tuple]:
     """The quote for `raw` at `now`, recomputed only when the catalog, the plan or the shop's day changes.
 
-    Costs one small query when cached. Returns the quote and its cache key.
+    `raw` may be a function that parses the choices, called only when `query` (the request's raw query string)
+    was not answered before under the same stamp and day. Returns the quote and its cache key.
     """
     stamp = current_stamp()
     if stamp[0] is None:
         raise NoCatalog("No catalog loaded. Run: flask --app storefront seed-demo")
     catalog = catalog_for(stamp[0])
     today = order_day(local_moment(now, catalog.timezone), catalog.workshop)
+    seen = (stamp, today, query)
+    found = _by_query.peek(seen) if query else None
+    if found is not None:
+        return found
+    raw = raw() if callable(raw) else raw
     choices = tuple((k, tuple(v)) for k, v in sorted(raw.items()) if isinstance(v, (list, tuple)))
     key = (stamp, today, choices)
-    return _quotes.get_or_make(key, lambda: quote(raw, today, stamp)), key
+    answer = _quotes.get_or_make(key, lambda: quote(raw, today, stamp)), key
+    if query:
+        _by_query.put(seen, answer)
+    return answer
 
 
 def quote(

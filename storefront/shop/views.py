@@ -25,8 +25,14 @@ _json = cache.named("quote_json")  # encoded quote API bodies, keyed like the qu
 
 
 def _current_quote() -> tuple[Quote, tuple]:
-    args = request.args if len(request.query_string) <= MAX_QUERY_LENGTH else {}
-    return cached_quote({k: args.getlist(k) for k in args}, clock.now())
+    query = request.query_string
+    if len(query) > MAX_QUERY_LENGTH:
+        return cached_quote({}, clock.now())
+
+    def choices() -> dict[str, list[str]]:
+        return {k: request.args.getlist(k) for k in request.args}
+
+    return cached_quote(choices, clock.now(), query)
 
 
 def _share_url(current: Quote) -> str:
@@ -78,7 +84,7 @@ def _configurator(current: Quote, key: tuple) -> Response:
         lambda: _page(current, key),
         lambda: _fragment(current),
         memo=(_html, (key, "fragment")),
-        fragment_headers={"HX-Replace-Url": _share_url(current)},
+        fragment_headers={"HX-Replace-Url": _html.get_or_make((key, "share"), lambda: _share_url(current))},
     )
 
 
