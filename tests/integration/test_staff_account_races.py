@@ -10,12 +10,12 @@ from __future__ import annotations
 import threading
 
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from storefront import create_app
 from storefront.domain.roles import Role
 from storefront.extensions import db
-from storefront.models import StaffUser
+from storefront.models import OutboxMessage, StaffUser
 from storefront.services import staff_accounts
 from storefront.services.staff import authenticate, create_staff
 from tests.conftest import REDIS_URL
@@ -69,10 +69,6 @@ def test_two_tabs_using_one_link_at_once_set_one_password(app_ctx):
     owner = create_staff("owner@voltwerk.example", "a-long-password")
     staff = staff_accounts.invite("new@voltwerk.example", Role.MECHANIC, by=owner)
     # the token only travels in the email: read it back from the queued message
-    from sqlalchemy import select
-
-    from storefront.models import OutboxMessage
-
     body = db.session.scalar(select(OutboxMessage.body_text).where(OutboxMessage.to_email == staff.email))
     token = body.split("/backoffice/set-password/", 1)[1].split()[0]
 
