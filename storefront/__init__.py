@@ -57,6 +57,7 @@ def _trust_proxies(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .backoffice.attention import bp as attention_bp
+    from .backoffice.staff import bp as staff_bp
     from .backoffice.views import bp as backoffice_bp
     from .catalog_editor.views import bp as catalog_editor_bp
     from .checkout.views import bp as checkout_bp
@@ -67,7 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from .webhooks.views import bp as webhooks_bp
 
     blueprints = (ops_bp, shop_bp, checkout_bp, webhooks_bp, orders_bp, backoffice_bp, attention_bp, planning_bp)
-    for bp in (*blueprints, catalog_editor_bp):
+    for bp in (*blueprints, catalog_editor_bp, staff_bp):
         app.register_blueprint(bp)
 
 

@@ -13,8 +13,9 @@ from gunicorn import glogging
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _SECRET_PATTERN = re.compile(r"(sk_(live|test)_|whsec_|rk_(live|test)_)[A-Za-z0-9]+")
-# A status token in a path (status page, its fragment, its JSON, the bill of sale) keeps its first 4 characters.
-_TOKEN_PATH = re.compile(r"(/(?:orders|bill-of-sale)/[A-Za-z0-9_-]{4})[A-Za-z0-9_-]{16,}")
+# A status token in a path (status page, its fragment, its JSON, the bill of sale) keeps its first 4 characters,
+# and so does a staff set-password link's token.
+_TOKEN_PATH = re.compile(r"(/(?:orders|bill-of-sale|backoffice/set-password)/[A-Za-z0-9_-]{4})[A-Za-z0-9_-]{16,}")
 
 
 def mask_tokens(text: str) -> str:

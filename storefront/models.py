@@ -288,6 +288,11 @@ class StaffUser(db.Model):
     # Part of every session's user id: raising it (sign-out, new password, deactivation) ends every session.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     role: Mapped[str] = mapped_column(sa.String(16), default=Role.OWNER, server_default=Role.OWNER.value)
+    # Raised by every change an owner makes on the Staff page (role, active, a new password link): a form
+    # rendered before another owner's change is stale. Sign-in and sign-out leave it alone.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # None while an invited account has never set a password (its hash is of a random secret nobody knows).
+    password_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def staff_role(self) -> Role:
@@ -308,6 +313,25 @@ class StaffUser(db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+
+class StaffPasswordLink(db.Model):
+    """A set-password link sent by email (an invitation or a reset): single use, 48 hours.
+
+    Only the SHA-256 of the link's token is stored, so a copy of the database opens no account.
+    """
+
+    __tablename__ = "staff_password_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(sa.String(16))  # "invite" or "reset"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
+
+    staff: Mapped[StaffUser] = relationship(foreign_keys=[staff_id])
 
 
 class AssemblyDay(db.Model):

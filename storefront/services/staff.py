@@ -1,14 +1,14 @@
-"""Staff accounts: creation with an argon2 hash, and sign-in."""
+"""Staff accounts: creation with an argon2 hash, and sign-in. Owners manage accounts in staff_accounts.py."""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ..extensions import db
-from ..models import StaffUser
+from ..models import StaffPasswordLink, StaffUser
 from ..timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -39,16 +39,34 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def email_problem(email: str) -> str | None:
+    """Why `email` (normalised) cannot name a staff account, or None."""
+    name, at, domain = email.partition("@")
+    if not (name and at and domain) or len(email) > 254 or any(c.isspace() for c in email):
+        return "Enter a valid email address."
+    return None
+
+
+def password_problem(password: str) -> str | None:
+    """Why `password` is too weak for a staff account, or None: the one rule the commands and pages share."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
+    return None
+
+
+def hash_password(password: str) -> str:
+    return _hasher()[0].hash(password)
+
+
 def create_staff(email: str, password: str) -> StaffUser:
     """Create an active staff account and commit it."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
-        raise StaffError("Enter a valid email address.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    problem = email_problem(email) or password_problem(password)
+    if problem:
+        raise StaffError(problem)
     if find_staff(email) is not None:
         raise StaffError(f"A staff account for {email} already exists.")
-    staff = StaffUser(email=email, password_hash=_hasher()[0].hash(password))
+    staff = StaffUser(email=email, password_hash=hash_password(password), password_set_at=utcnow())
     db.session.add(staff)
     db.session.commit()
     return staff
@@ -66,7 +84,7 @@ def authenticate(email: str, password: str) -> StaffUser | None:
         hasher.verify(staff.password_hash if staff else dummy_hash, password)
     except (VerificationError, InvalidHashError):
         return None
-    if staff is None or not staff.active:
+    if staff is None or not staff.active or staff.password_set_at is None:
         return None
     if hasher.check_needs_rehash(staff.password_hash):
         staff.password_hash = hasher.hash(password)
@@ -94,9 +112,12 @@ def set_password(email: str, password: str) -> StaffUser:
     staff = find_staff(email)
     if staff is None:
         raise StaffError(f"There is no staff account for {normalise_email(email)}.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
-    staff.password_hash = _hasher()[0].hash(password)
+    problem = password_problem(password)
+    if problem:
+        raise StaffError(problem)
+    staff.password_hash = hash_password(password)
+    staff.password_set_at = utcnow()
+    forget_password_links(staff)
     end_sessions(staff)
     return staff
 
@@ -107,5 +128,15 @@ def deactivate(email: str) -> StaffUser:
     if staff is None:
         raise StaffError(f"There is no staff account for {normalise_email(email)}.")
     staff.active = False
+    staff.version += 1  # a Staff page opened before this is stale
+    forget_password_links(staff)
     end_sessions(staff)
     return staff
+
+
+def forget_password_links(staff: StaffUser) -> None:
+    """Every set-password link of this account that was not used stops working (inside the caller's
+    transaction): a new password, a newer link and deactivation each make the old ones worthless."""
+    db.session.execute(
+        delete(StaffPasswordLink).where(StaffPasswordLink.staff_id == staff.id, StaffPasswordLink.used_at.is_(None))
+    )

@@ -13,7 +13,7 @@ from tests.support.backoffice import STAFF_EMAIL, STAFF_PASSWORD, act, csrf_from
 
 # The customer-facing blueprints; every other route in the app is for staff, whichever blueprint adds it.
 PUBLIC_BLUEPRINTS = {"shop", "checkout", "orders", "webhooks", "ops"}
-PUBLIC_ENDPOINTS = {"static", "backoffice.login"}
+PUBLIC_ENDPOINTS = {"static", "backoffice.login", "staff.set_password"}  # the last opens by an emailed token
 
 
 def backoffice_urls(app) -> list[tuple[str, str]]:
@@ -32,6 +32,7 @@ def test_every_back_office_and_planning_route_but_login_sends_outsiders_to_login
     routes = backoffice_urls(app_ctx)
     assert len(routes) >= 13 and ("POST", "/backoffice/capacity") in routes
     assert ("GET", "/backoffice/attention/") in routes and ("GET", "/backoffice/catalog/") in routes
+    assert ("GET", "/backoffice/staff/") in routes and ("POST", "/backoffice/staff/1/deactivate") in routes
     for method, url in routes:
         response = client.open(url, method=method, data={"csrf_token": token})
         assert response.status_code == 302, (method, url)

@@ -9,8 +9,8 @@ from storefront.extensions import db
 from storefront.services.staff import create_staff
 from tests.support.backoffice import StaffClient, sign_in
 
-STAFF_BLUEPRINTS = ("backoffice.", "planning.", "catalog_editor.", "attention.")
-PUBLIC = {"backoffice.login"}
+STAFF_BLUEPRINTS = ("backoffice.", "planning.", "catalog_editor.", "attention.", "staff.")
+PUBLIC = {"backoffice.login", "staff.set_password"}
 
 
 def staff_routes(app) -> list[tuple[str, str, str]]:
@@ -63,6 +63,8 @@ def test_the_roles_split_the_back_office_as_the_shop_runs_it(app_ctx):
     assert needed["backoffice.move"] == needed["backoffice.ship"] == needed["backoffice.checklist"] == Role.MECHANIC
     assert needed["backoffice.inventory_page"] == needed["planning.capacity"] == Role.MANAGER
     assert needed["backoffice.expected_date"] == needed["planning.forecast"] == Role.MANAGER
+    staff_pages = [endpoint for endpoint in needed if endpoint.startswith("staff.") and endpoint not in PUBLIC]
+    assert len(staff_pages) == 6 and {needed[endpoint] for endpoint in staff_pages} == {Role.OWNER}
 
 
 def test_a_mechanic_is_refused_inventory_with_a_page_that_says_why(client, app_ctx):
