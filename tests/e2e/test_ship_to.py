@@ -58,6 +58,7 @@ def test_a_region_picked_while_a_build_change_is_in_flight_survives_its_late_ans
     expect(page.locator("#total")).to_have_text("$1,355.00")  # the build change is kept too
     expect(page.locator("#shipping-from")).to_have_text("Shipping from $349.00")
     expect(page.locator("#configurator-tax-note")).to_have_text("No sales tax: we do not collect tax in Hawaii.")
+    expect(page.locator("#build-announcer")).to_contain_text("Shipping from $349.00.")  # said to screen readers
     expect(page.locator("a.buy")).to_have_attribute("href", re.compile(r"accessories=rack.*&country=US&region=HI$"))
     screenshot(page, "ship-to-after-late-answer")
 
