@@ -79,3 +79,25 @@ def test_a_conflict_and_its_fix_keep_the_region(live_server, page):
     expect(page.locator("#ship-to-region")).to_have_value("US-HI")
     expect(page.locator("#shipping-from")).to_have_text("Shipping from $349.00")
     expect(page.locator("a.buy")).to_have_attribute("href", re.compile(r"battery=b400.*&country=US&region=HI$"))
+
+
+def test_without_javascript_the_region_travels_with_the_build_its_conflicts_and_fixes(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/configure?frame=step-through&motor=mid-500&battery=b750&color=graphite")
+        page.locator("#ship-to-region").select_option("US-HI")
+        page.get_by_role("button", name="Show shipping").click()
+        expect(page.locator("#shipping-from")).to_have_text("Shipping from $349.00")
+
+        page.locator('label[data-option="folding"]').click()
+        page.get_by_role("button", name="Update price and date").click()
+        expect(page.locator(".problems")).to_contain_text("does not fit the folding frame")
+        expect(page.locator("#ship-to-region")).to_have_value("US-HI")
+
+        page.get_by_role("link", name="Switch battery to 400 Wh").click()
+        expect(page).to_have_url(re.compile(r"battery=b400.*ship_to=US-HI"))
+        expect(page.locator("#shipping-from")).to_have_text("Shipping from $349.00")
+        expect(page.locator("a.buy")).to_have_attribute("href", re.compile(r"&country=US&region=HI$"))
+    finally:
+        context.close()
