@@ -24,8 +24,13 @@ _html = cache.named("configurator_html")  # rendered configurator parts, keyed l
 _json = cache.named("quote_json")  # encoded quote API bodies, keyed like the quotes they show
 
 
+def _args() -> MultiDict:
+    """The query, or nothing when it is too long: the quote, its cache key and the destination all read this."""
+    return request.args if len(request.query_string) <= MAX_QUERY_LENGTH else MultiDict()
+
+
 def _current_quote() -> tuple[Quote, tuple]:
-    args = request.args if len(request.query_string) <= MAX_QUERY_LENGTH else {}
+    args = _args()
     return cached_quote({k: args.getlist(k) for k in args}, clock.now())
 
 
@@ -54,7 +59,7 @@ def _context(current: Quote) -> dict:
 def _destination(current: Quote) -> dict:
     """Where the customer says the bike goes ("US-NY"), kept while the build is invalid so the Ship to select
     still shows it, and once the build can be made, its shipping and how tax is charged there."""
-    country, _, region = request.args.get("ship_to", "")[:8].partition("-")
+    country, _, region = _args().get("ship_to", "")[:8].partition("-")
     ship_to = (country, region) if region in REGIONS.get(country, {}) else None
     charges, not_shipped = destination_charges(current, country, region) if ship_to else (None, None)
     return {"ship_to": ship_to, "shipping_preview": charges, "not_shipped": not_shipped}

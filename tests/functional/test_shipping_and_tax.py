@@ -283,6 +283,11 @@ def test_a_build_that_cannot_be_made_keeps_the_region_and_its_fixes_carry_it_wit
     assert "battery=b400&amp;color=graphite&amp;ship_to=US-HI" in page  # the fix keeps the destination
 
 
+def test_a_too_long_query_drops_its_destination_with_the_rest_so_no_cached_page_shows_it_to_others(client):
+    client.get(f"/configure?frame=step-through&ship_to=CA-NU&ral={'x' * 2100}")  # read as no query at all
+    assert '"CA-NU" selected' not in client.get("/configure/summary").get_data(as_text=True)
+
+
 def test_with_stripe_tax_the_configurator_says_tax_is_added_at_payment(client, fake_stripe):
     html = client.get(f"/configure?{BUILD_QUERY}&ship_to=US-NY").get_data(as_text=True)
     assert "computed by Stripe for your address and added at payment" in html
