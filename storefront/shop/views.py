@@ -24,13 +24,19 @@ _html = cache.named("configurator_html")  # rendered configurator parts, keyed l
 _json = cache.named("quote_json")  # encoded quote API bodies, keyed like the quotes they show
 
 
+def _args() -> MultiDict:
+    """The query, or nothing when it is too long: the quote, its cache key and the destination all read this."""
+    return request.args if len(request.query_string) <= MAX_QUERY_LENGTH else MultiDict()
+
+
 def _current_quote() -> tuple[Quote, tuple]:
     query = request.query_string
     if len(query) > MAX_QUERY_LENGTH:
         return cached_quote({}, clock.now())
 
     def choices() -> dict[str, list[str]]:
-        return {k: request.args.getlist(k) for k in request.args}
+        args = _args()
+        return {k: args.getlist(k) for k in args}
 
     return cached_quote(choices, clock.now(), query)
 
@@ -58,17 +64,24 @@ def _context(current: Quote) -> dict:
 
 
 def _destination(current: Quote) -> dict:
-    """Once the customer names where the bike goes ("US-NY"), its shipping and how tax is charged there."""
-    country, _, region = request.args.get("ship_to", "")[:8].partition("-")
-    charges, not_shipped = destination_charges(current, country, region)
-    known = charges is not None or not_shipped is not None
-    return {"ship_to": (country, region) if known else None, "shipping_preview": charges, "not_shipped": not_shipped}
+    """Where the customer says the bike goes ("US-NY"), kept while the build is invalid so the Ship to select
+    still shows it, and once the build can be made, its shipping and how tax is charged there."""
+    country, _, region = _args().get("ship_to", "")[:8].partition("-")
+    ship_to = (country, region) if region in REGIONS.get(country, {}) else None
+    charges, not_shipped = destination_charges(current, country, region) if ship_to else (None, None)
+    return {"ship_to": ship_to, "shipping_preview": charges, "not_shipped": not_shipped}
 
 
 def _fragment(current: Quote) -> str:
+    """The summary, and out of band the options and the destination's lines; never the Ship to select."""
     context = _context(current)
     html = render_template("shop/partials/_summary.html", **context)
-    return Markup(html + render_template("shop/partials/_options.html", **{**context, "oob": True}))
+    oob = {**context, "oob": True}
+    return Markup(
+        html
+        + render_template("shop/partials/_options.html", **oob)
+        + render_template("shop/partials/_destination.html", **oob)
+    )
 
 
 def _page(current: Quote, key: tuple) -> str:

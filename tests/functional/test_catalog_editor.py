@@ -105,9 +105,11 @@ def test_the_preview_shows_the_draft_with_a_banner_and_no_way_to_buy(staff_clien
     draft_id, url = start_draft(staff_client)
     fields = form_fields(staff_client.get(url).get_data(as_text=True))
     staff_client.post(url, {**fields, "base_cents": "1390.00"})
-    page = staff_client.get(f"/backoffice/catalog/drafts/{draft_id}/preview?{BUILD_QUERY}").get_data(as_text=True)
+    preview = f"/backoffice/catalog/drafts/{draft_id}/preview?{BUILD_QUERY}&ship_to=US-HI"
+    page = staff_client.get(preview).get_data(as_text=True)
     assert "Preview — not live" in page and 'id="total">$1,390.00<' in page
     assert "Buy this build" not in page
+    assert 'id="ship-to-region"' not in page and "Shipping from" not in page  # it asks the live shop nothing
     staff_client.post("/backoffice/logout")
     assert staff_client.get(f"/backoffice/catalog/drafts/{draft_id}/preview").status_code == 302
 

@@ -263,6 +263,31 @@ def test_the_configurator_shows_shipping_from_once_a_destination_is_known_and_sa
     assert "We do not ship to Nunavut" in refused
 
 
+def test_the_summary_answer_never_carries_the_ship_to_select_and_brings_the_destination_lines_out_of_band(client):
+    """A late answer cannot undo the region picked: the select is on the page, never in what htmx swaps."""
+    page = client.get(f"/configure?{BUILD_QUERY}&ship_to=US-HI").get_data(as_text=True)
+    assert '<option value="US-HI" selected>' in page
+    html = client.get(f"/configure/summary?{BUILD_QUERY}&ship_to=US-HI", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert 'id="ship-to-region"' not in html and 'name="ship_to"' not in html
+    destination = html[html.index('<div id="destination" class="destination" hx-swap-oob="true">') :]
+    assert "Shipping from <strong>$349.00</strong>" in destination and "country=US&amp;region=HI" in destination
+
+
+def test_a_build_that_cannot_be_made_keeps_the_region_and_its_fixes_carry_it_without_javascript(client):
+    conflict = "frame=folding&motor=mid-500&battery=b750&color=graphite"
+    page = client.get(f"/configure?{conflict}&ship_to=US-HI").get_data(as_text=True)
+    assert '<option value="US-HI" selected>' in page
+    assert "Buy this build" not in page and 'id="shipping-from"' not in page  # nothing to ship yet
+    assert "battery=b400&amp;color=graphite&amp;ship_to=US-HI" in page  # the fix keeps the destination
+
+
+def test_a_too_long_query_drops_its_destination_with_the_rest_so_no_cached_page_shows_it_to_others(client):
+    client.get(f"/configure?frame=step-through&ship_to=CA-NU&ral={'x' * 2100}")  # read as no query at all
+    assert '"CA-NU" selected' not in client.get("/configure/summary").get_data(as_text=True)
+
+
 def test_with_stripe_tax_the_configurator_says_tax_is_added_at_payment(client, fake_stripe):
     html = client.get(f"/configure?{BUILD_QUERY}&ship_to=US-NY").get_data(as_text=True)
     assert "computed by Stripe for your address and added at payment" in html
