@@ -9,7 +9,8 @@ import pytest
 
 from storefront.domain.calendar import add_working_days, is_working_day, order_day
 from storefront.domain.catalog import CatalogError, parse_catalog
-from storefront.domain.reliability import PRIOR, Lateness, learn, quantile, window_days
+from storefront.domain.reliability import PRIOR, Lateness, bench_extra, door, door_of, drift, learn, quantile
+from storefront.domain.spread import quantile as dist_quantile
 from tests.unit.conftest import CATALOG_FILE
 
 NY = ZoneInfo("America/New_York")
@@ -87,8 +88,21 @@ def test_history_outweighs_the_prior_as_it_grows(catalog):
     assert late.on_time_share == pytest.approx(60 / 90)
 
 
-def test_the_window_is_learned_and_bounded(catalog):
-    ws = catalog.workshop
-    assert window_days([], ws) == 2  # the prior alone
-    assert window_days([0] * 90, ws) == 1  # never narrower than a day
-    assert window_days([6] * 90, ws) == ws.max_window_days == 3  # never wider than the maximum
+def test_the_door_time_is_learned_around_the_nominal_days_until_history_outweighs_it(catalog):
+    ws = catalog.workshop  # nominal: 1 assembly + 1 testing + 3 transit = 5 working days
+    assert door_of(ws) == door((), ws) == ((4, 1), (5, 5), (6, 3), (7, 1))
+    learned = door([6] * 90, ws)
+    assert dict(learned)[6] == 93 and sum(w for _, w in learned) == 100
+
+
+def test_a_slot_further_ahead_starts_later_by_the_extra_bench_days_of_the_builds_before_it():
+    prior = bench_extra([])
+    assert prior == ((0, 9), (1, 1))  # one build in ten holds its bench a day longer
+    assert drift(0, prior, 4) == ((0, 1),) and drift(-3, prior, 4) == ((0, 1),)  # today's slot, or one passed
+    steady = bench_extra([1] * 90)  # every build takes a second day (with the prior: 0.91 a build)
+    assert dist_quantile(drift(10, steady, 4), 0.5) == 9  # 10 x 0.91 in whole days
+    far, near = drift(20, prior, 4), drift(2, prior, 4)
+    assert dist_quantile(far, 0.5) == 2 and dist_quantile(near, 0.5) == 0  # 20 x 0.1 and 2 x 0.1, at the median
+    assert dist_quantile(far, 0.95) - dist_quantile(far, 0.05) > dist_quantile(near, 0.95) - dist_quantile(
+        near, 0.05
+    )  # wider too
