@@ -179,6 +179,7 @@ class Spreads:
         self.door, self.bench = door_of(workshop), bench_of(workshop)
         self._arrivals: dict[tuple, Dist] = {}
         self._doors: dict[int, Dist] = {}
+        self._plain: dict[int, Window] = {}
 
     def arrival(self, wait: PartWait) -> Dist:
         key = (wait.ready, wait.first_given, wait.lateness)
@@ -190,7 +191,14 @@ class Spreads:
         return found
 
     def window(self, job: Job, slot: int) -> Window:
-        parts = tuple(tuple((i - slot, w) for i, w in self.arrival(wait)) for wait in job.waits)
+        if not job.waits:  # most jobs: the window depends on the slot alone
+            found = self._plain.get(slot)
+            if found is None:
+                found = self._plain[slot] = self._window((), slot)
+            return found
+        return self._window(tuple(tuple((i - slot, w) for i, w in self.arrival(wait)) for wait in job.waits), slot)
+
+    def _window(self, parts: tuple[Dist, ...], slot: int) -> Window:
         ws = self.workshop
         return window(parts, self.door_from(slot), ws.promise_confidence, ws.max_window_days)
 

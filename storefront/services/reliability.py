@@ -45,13 +45,18 @@ def learned(catalog: Catalog) -> Learned:
 
 
 def _history_key() -> tuple:
-    received = select(
-        func.count(PurchaseRequest.received_on), func.max(PurchaseRequest.id), func.max(PurchaseRequest.received_on)
-    ).where(PurchaseRequest.received_on.is_not(None))
-    delivered = select(
-        func.count(WorkOrder.delivered_at), func.max(WorkOrder.id), func.max(WorkOrder.delivered_at)
-    ).where(WorkOrder.delivered_at.is_not(None))
-    return (*db.session.execute(received).one(), *db.session.execute(delivered).one())
+    """How many deliveries were received and bikes delivered, and the newest of each, in one round trip."""
+    received = PurchaseRequest.received_on.is_not(None)
+    delivered = WorkOrder.delivered_at.is_not(None)
+    columns = (
+        select(func.count(PurchaseRequest.id)).where(received),
+        select(func.max(PurchaseRequest.id)).where(received),
+        select(func.max(PurchaseRequest.received_on)),
+        select(func.count(WorkOrder.id)).where(delivered),
+        select(func.max(WorkOrder.id)).where(delivered),
+        select(func.max(WorkOrder.delivered_at)),
+    )
+    return tuple(db.session.execute(select(*(c.scalar_subquery() for c in columns))).one())
 
 
 def _learn(catalog: Catalog) -> Learned:
