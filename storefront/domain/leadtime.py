@@ -150,13 +150,19 @@ def _window_note(workshop: Workshop) -> str:
     )
 
 
-def promised_window(assembly: date, steps, workshop: Workshop, today: date, capacity: int) -> tuple[date, date]:
+def promised_window(
+    assembly: date, steps, workshop: Workshop, today: date, booked: Mapping[date, int], capacity: int
+) -> tuple[date, date]:
     """The window (first day, last day) of a bike with the assembly slot `assembly`, from its parts' spread, the
-    workshop's learned door time and the drift of a slot that far ahead (`domain.spread`, `domain.reliability`)."""
+    workshop's learned door time and the drift of the builds booked before it (`domain.spread`,
+    `domain.reliability`)."""
     parts = tuple(
         tuple((working_days_between(assembly, day, workshop), w) for day, w in s.arrivals) for s in steps if s.arrivals
     )
-    late = drift(working_days_between(today, assembly, workshop), bench_of(workshop), capacity)
+    ahead, slots, day = 0, 0, working_day_on_or_after(today, workshop)
+    while day < assembly:
+        ahead, slots, day = ahead + booked.get(day, 0), slots + 1, add_working_days(day, 1, workshop)
+    late = drift(ahead, max(0, capacity * slots - ahead), bench_of(workshop), capacity)
     found = window(parts, plus(late, door_of(workshop)), workshop.promise_confidence, workshop.max_window_days)
     return add_working_days(assembly, found.start, workshop), add_working_days(assembly, found.end, workshop)
 
@@ -175,7 +181,7 @@ def schedule_from(
     testing = add_working_days(assembly, workshop.assembly_days, workshop)
     ships = add_working_days(testing, workshop.testing_days, workshop)  # leaves the next working day
     capacity = workshop.capacity_per_day if capacity is None else capacity
-    earliest, latest = promised_window(assembly, steps, workshop, today or parts_ready, capacity)
+    earliest, latest = promised_window(assembly, steps, workshop, today or parts_ready, booked, capacity)
     slot_note = (
         "first free assembly slot" if assembly > working_day_on_or_after(parts_ready, workshop) else "all parts in"
     )

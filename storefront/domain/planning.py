@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import accumulate
 
 from .calendar import add_working_days, working_day_on_or_after
 from .catalog import Workshop
@@ -153,24 +154,24 @@ def plan(jobs: Iterable[Job], workshop: Workshop, capacity: int, today: date) ->
         key=lambda j: (_behind(j, days.index(ready[j.work_order_id]), spreads), *_priority(j)),
     )
     later = [j for j in jobs if j.stage in (StageCode.TESTING, StageCode.SHIPPING)]
-    plans = []
+    placed = []
     for job in in_assembly:
         book.take(0)
-        plans.append(_dates(job, today, 0, None, spreads))
+        placed.append((job, today, 0, None))
     for job in sourcing:
         parts_ready = ready[job.work_order_id]
         wanted = days.index(parts_ready)
         slot = book.first_free(wanted)
         book.take(slot)
-        plans.append(_dates(job, parts_ready, slot, wanted, spreads))
-    for job in later:
-        plans.append(_after_assembly(job, today, spreads))
-    return plans
+        placed.append((job, parts_ready, slot, wanted))
+    spreads.settle(book.taken)  # windows once every slot is known: the builds before a slot drift it
+    plans = [_dates(job, parts_ready, slot, wanted, spreads) for job, parts_ready, slot, wanted in placed]
+    return plans + [_after_assembly(job, today, spreads) for job in later]
 
 
 class Spreads:
     """The window of a job in a given slot, from its awaited parts' arrival spread, the door time and the drift
-    of a slot that far ahead.
+    of the builds booked before the slot.
 
     Each purchase request's arrival days are worked out once per plan, as working-day indices."""
 
@@ -180,6 +181,13 @@ class Spreads:
         self._arrivals: dict[tuple, Dist] = {}
         self._doors: dict[int, Dist] = {}
         self._plain: dict[int, Window] = {}
+        self._before: list[int] = [0]  # builds booked before each slot; none until `settle`
+
+    def settle(self, taken: list[int]) -> None:
+        """The slots taken per day, once every job has its slot."""
+        self._before = list(accumulate(taken, initial=0))
+        self._doors.clear()
+        self._plain.clear()
 
     def arrival(self, wait: PartWait) -> Dist:
         key = (wait.ready, wait.first_given, wait.lateness)
@@ -206,7 +214,9 @@ class Spreads:
         """Door time counted from the slot: the slot's drift, then assembly to the door."""
         found = self._doors.get(slot)
         if found is None:
-            found = self._doors[slot] = plus(drift(slot, self.bench, self.capacity), self.door)
+            ahead = self._before[min(max(slot, 0), len(self._before) - 1)]
+            late = drift(ahead, max(0, self.capacity * slot - ahead), self.bench, self.capacity)
+            found = self._doors[slot] = plus(late, self.door)
         return found
 
 

@@ -16,9 +16,9 @@ from the start of its assembly to the customer's door, learned from the last `HI
 with `DOOR_PRIOR` (ten typical bikes around the catalog's nominal assembly, testing and transit days).
 
 Every build that overruns or is reworked holds a bench another day, so the slots the plan hands out run late
-the further ahead they lie: the `n * capacity` builds before a slot `n` working days ahead take their extra
-bench days (learned from the last delivered bikes, with `BENCH_PRIOR`) out of the slots, so it starts late by
-their sum over the capacity (`drift`, a normal approximation of that sum).
+the more builds are booked before them: their extra bench days (learned from the last delivered bikes, with
+`BENCH_PRIOR`), less the free slots before it that absorb them, over the capacity (`drift`). An idle
+workshop drifts nothing.
 """
 
 from __future__ import annotations
@@ -115,21 +115,33 @@ def bench_of(workshop: Workshop) -> Dist:
 
 
 @lru_cache(maxsize=4096)
-def drift(queue: int, bench: Dist, capacity: int) -> Dist:
-    """Working days a slot `queue` working days ahead starts late: the extra bench days of the builds before
-    it, over the capacity (a normal approximation of their sum, in whole days)."""
+def drift(ahead: int, free: int, bench: Dist, capacity: int) -> Dist:
+    """Working days a slot starts late when `ahead` builds are booked before it and `free` slots before it are
+    still free: their extra bench days (a normal approximation of the sum) less the free slots that absorb
+    them, over the capacity, in whole days."""
+    if ahead <= 0:
+        return ((0, 1),)
     total = sum(w for _, w in bench)
     mean = sum(v * w for v, w in bench) / total
     variance = sum(w * (v - mean) ** 2 for v, w in bench) / total
-    centre, sd = max(queue, 0) * mean, math.sqrt(max(queue, 0) * variance / capacity)
+    centre, sd = ahead * mean, math.sqrt(ahead * variance)
+    outcomes: dict[int, int] = {}
+    for extra, weight in _whole(centre, sd):
+        late = math.floor(max(0, extra - free) / capacity + 0.5)
+        outcomes[late] = outcomes.get(late, 0) + weight
+    return tuple(sorted(outcomes.items()))
+
+
+def _whole(centre: float, sd: float) -> list[tuple[int, int]]:
+    """A normal distribution over whole numbers (never below 0), as weights in thousandths."""
     if sd < 0.05:
-        return ((round(centre), 1),)
-    weights = []
+        return [(round(centre), 1)]
+    found = []
     for k in range(max(0, math.floor(centre - 3 * sd)), math.ceil(centre + 3 * sd) + 1):
         share = round(1000 * (_normal((k + 0.5 - centre) / sd) - _normal((k - 0.5 - centre) / sd)))
         if share > 0:
-            weights.append((k, share))
-    return tuple(weights)
+            found.append((k, share))
+    return found
 
 
 def _normal(x: float) -> float:

@@ -95,14 +95,13 @@ def test_the_door_time_is_learned_around_the_nominal_days_until_history_outweigh
     assert dict(learned)[6] == 93 and sum(w for _, w in learned) == 100
 
 
-def test_a_slot_further_ahead_starts_later_by_the_extra_bench_days_of_the_builds_before_it():
+def test_a_slot_starts_later_by_the_extra_bench_days_of_the_builds_booked_before_it():
     prior = bench_extra([])
     assert prior == ((0, 9), (1, 1))  # one build in ten holds its bench a day longer
-    assert drift(0, prior, 4) == ((0, 1),) and drift(-3, prior, 4) == ((0, 1),)  # today's slot, or one passed
+    assert drift(0, 0, prior, 4) == ((0, 1),)  # nothing booked before: today's slot, or an idle workshop
+    assert dist_quantile(drift(80, 0, prior, 4), 0.5) == 2  # twenty full days: about 8 extra bench days
+    assert dist_quantile(drift(80, 40, prior, 4), 0.95) == 0  # ten free days before it absorb them all
     steady = bench_extra([1] * 90)  # every build takes a second day (with the prior: 0.91 a build)
-    assert dist_quantile(drift(10, steady, 4), 0.5) == 9  # 10 x 0.91 in whole days
-    far, near = drift(20, prior, 4), drift(2, prior, 4)
-    assert dist_quantile(far, 0.5) == 2 and dist_quantile(near, 0.5) == 0  # 20 x 0.1 and 2 x 0.1, at the median
-    assert dist_quantile(far, 0.95) - dist_quantile(far, 0.05) > dist_quantile(near, 0.95) - dist_quantile(
-        near, 0.05
-    )  # wider too
+    assert dist_quantile(drift(40, 0, steady, 4), 0.5) == 9  # 40 x 0.91 bench days over 4 a day
+    far, near = drift(80, 0, prior, 4), drift(8, 0, prior, 4)
+    assert dist_quantile(far, 0.95) - dist_quantile(far, 0.05) > dist_quantile(near, 0.95) - dist_quantile(near, 0.05)

@@ -147,3 +147,11 @@ def test_a_slot_far_ahead_is_promised_later_for_the_builds_that_overrun_before_i
     assert working_days_between(far.assembly, far.latest, ws) > 7
     near = estimate({"FRAME-ST": 1}, supplies(catalog), {}, ws, TUE)
     assert working_days_between(near.assembly, near.latest, ws) == 7
+
+
+def test_an_idle_workshop_promises_no_drift_however_far_away_the_parts_are(catalog):
+    ws = catalog.workshop
+    arriving = add_working_days(TUE, 20, ws)
+    supply = Supply("BAT-750", "Battery 750 Wh", 12, available=0, incoming=((arriving, 1),))
+    idle = estimate({"BAT-750": 1}, {"BAT-750": supply}, {}, ws, TUE)
+    assert idle.assembly == arriving and idle.latest == add_working_days(arriving, 7, ws)
