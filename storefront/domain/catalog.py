@@ -82,6 +82,7 @@ class Workshop:
     door: tuple[tuple[int, int], ...] = ()
     # learned: extra bench days per build (overruns, reworks), which make far slots start late (domain.reliability)
     bench_extra: tuple[tuple[int, int], ...] = ()
+    start_rate: float = 0.0  # learned: assemblies started per working day lately (domain.reliability)
 
 
 @dataclass(frozen=True)

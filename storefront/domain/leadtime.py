@@ -8,7 +8,7 @@ from datetime import date
 
 from .calendar import add_working_days, working_day_on_or_after, working_days_between
 from .catalog import Workshop
-from .reliability import bench_of, door_of, drift, ready_day
+from .reliability import bench_of, builds_before, door_of, drift, ready_day
 from .spread import ON_TIME, Dist, plus, quantile, window
 
 
@@ -162,6 +162,7 @@ def promised_window(
     ahead, slots, day = 0, 0, working_day_on_or_after(today, workshop)
     while day < assembly:
         ahead, slots, day = ahead + booked.get(day, 0), slots + 1, add_working_days(day, 1, workshop)
+    ahead = builds_before(ahead, slots, workshop)
     late = drift(ahead, max(0, capacity * slots - ahead), bench_of(workshop), capacity)
     found = window(parts, plus(late, door_of(workshop)), workshop.promise_confidence, workshop.max_window_days)
     return add_working_days(assembly, found.start, workshop), add_working_days(assembly, found.end, workshop)

@@ -28,7 +28,7 @@ from itertools import accumulate
 from .calendar import add_working_days, working_day_on_or_after
 from .catalog import Workshop
 from .leadtime import arrivals
-from .reliability import bench_of, door_of, drift, ready_day
+from .reliability import bench_of, builds_before, door_of, drift, ready_day
 from .spread import ON_TIME, Dist, Window, plus, quantile, window
 from .stages import StageCode
 
@@ -214,7 +214,8 @@ class Spreads:
         """Door time counted from the slot: the slot's drift, then assembly to the door."""
         found = self._doors.get(slot)
         if found is None:
-            ahead = self._before[min(max(slot, 0), len(self._before) - 1)]
+            booked = self._before[min(max(slot, 0), len(self._before) - 1)]
+            ahead = builds_before(booked, slot, self.workshop)
             late = drift(ahead, max(0, self.capacity * slot - ahead), self.bench, self.capacity)
             found = self._doors[slot] = plus(late, self.door)
         return found

@@ -16,9 +16,10 @@ from the start of its assembly to the customer's door, learned from the last `HI
 with `DOOR_PRIOR` (ten typical bikes around the catalog's nominal assembly, testing and transit days).
 
 Every build that overruns or is reworked holds a bench another day, so the slots the plan hands out run late
-the more builds are booked before them: their extra bench days (learned from the last delivered bikes, with
-`BENCH_PRIOR`), less the free slots before it that absorb them, over the capacity (`drift`). An idle
-workshop drifts nothing.
+the more builds start before them: their extra bench days (learned from the last delivered bikes, with
+`BENCH_PRIOR`), less the free slots before it that absorb them, over the capacity (`drift`). The builds before
+a slot are those booked there already or, when more, those the recent start rate brings by then (orders not
+yet paid fill today's free slots): `builds_before`. An idle workshop drifts nothing.
 """
 
 from __future__ import annotations
@@ -114,11 +115,16 @@ def bench_of(workshop: Workshop) -> Dist:
     return workshop.bench_extra or bench_extra(())
 
 
+def builds_before(booked: int, slots: int, workshop: Workshop) -> int:
+    """Builds expected to start before a slot `slots` working days ahead with `booked` booked before it."""
+    return max(booked, round(workshop.start_rate * max(slots, 0)))
+
+
 @lru_cache(maxsize=4096)
 def drift(ahead: int, free: int, bench: Dist, capacity: int) -> Dist:
-    """Working days a slot starts late when `ahead` builds are booked before it and `free` slots before it are
-    still free: their extra bench days (a normal approximation of the sum) less the free slots that absorb
-    them, over the capacity, in whole days."""
+    """Working days a slot starts late when `ahead` builds start before it and `free` slots before it stay
+    free: their extra bench days (a normal approximation of the sum) less the free slots that absorb them, over
+    the capacity, in whole days."""
     if ahead <= 0:
         return ((0, 1),)
     total = sum(w for _, w in bench)

@@ -45,7 +45,8 @@ def learned(catalog: Catalog) -> Learned:
 
 
 def _history_key() -> tuple:
-    """How many deliveries were received and bikes delivered, and the newest of each, in one round trip."""
+    """How many deliveries were received, bikes delivered and assemblies started, and the newest of the first
+    two, in one round trip."""
     received = PurchaseRequest.received_on.is_not(None)
     delivered = WorkOrder.delivered_at.is_not(None)
     columns = (
@@ -55,6 +56,7 @@ def _history_key() -> tuple:
         select(func.count(WorkOrder.id)).where(delivered),
         select(func.max(WorkOrder.id)).where(delivered),
         select(func.max(WorkOrder.delivered_at)),
+        select(func.count(WorkOrder.assembly_started_at)),
     )
     return tuple(db.session.execute(select(*(c.scalar_subquery() for c in columns))).one())
 
@@ -73,7 +75,25 @@ def _learn(catalog: Catalog) -> Learned:
         per_sku.setdefault(sku, []).append((given, arrived))
     lateness = {sku: learn(sku, deliveries, workshop) for sku, deliveries in per_sku.items()}
     doors, extra = _delivered(catalog)
-    return Learned(replace(workshop, door=door(doors, workshop), bench_extra=bench_extra(extra)), lateness)
+    learnt = replace(
+        workshop, door=door(doors, workshop), bench_extra=bench_extra(extra), start_rate=_start_rate(catalog)
+    )
+    return Learned(learnt, lateness)
+
+
+def _start_rate(catalog: Catalog) -> float:
+    """Assemblies started per working day, over the last `HISTORY` started (0 before there are two)."""
+    started = db.session.scalars(
+        select(WorkOrder.assembly_started_at)
+        .where(WorkOrder.assembly_started_at.is_not(None))
+        .order_by(WorkOrder.assembly_started_at.desc())
+        .limit(HISTORY)
+    ).all()
+    if len(started) < 2:
+        return 0.0
+    tz = catalog.timezone
+    span = working_days_between(local_date(started[-1], tz), local_date(started[0], tz), catalog.workshop)
+    return (len(started) - 1) / max(span, 1)
 
 
 def _delivered(catalog: Catalog) -> tuple[list[int], list[int]]:
