@@ -74,6 +74,12 @@ DECLARED = (
     ),
     Declared("catalogs", 8, "keyed by the catalog version's checksum; a version's data never changes"),
     Declared("build_forms", 8, "keyed by the parsed catalog, which is immutable"),
+    Declared(
+        "learned",
+        8,
+        "keyed by the workshop and by the count and newest of received supplier deliveries and of delivered bikes, "
+        "which only ever grow: a receipt or a delivery is written once and never undone",
+    ),
     Declared("plans", 16, "keyed by (catalog checksum, plan version, shop day); every plan write bumps the version"),
     Declared("quotes", 4096, "keyed by (catalog checksum, plan version, shop day, the raw choices)"),
     Declared("quotes_by_query", 4096, "keyed by (catalog checksum, plan version, shop day, the raw query string)"),

@@ -73,11 +73,16 @@ class Workshop:
     assembly_days: int
     testing_days: int
     transit_days: int
-    window_days: int  # the window's width before any delivery history (see domain.reliability)
+    window_days: int  # no longer read: the window follows from learned spreads (domain.spread)
     cutoff: time = time(15, 0)  # orders paid after this (shop time) count from the next working day
     supplier_confidence: float = 0.9  # a supplier part is planned in on the day it arrives with this confidence
     promise_confidence: float = 0.95  # the promised window closes on the day delivery happens with this confidence
     max_window_days: int = 3  # the promised window is never wider than this many working days
+    # learned, never in the catalog: (working days from assembly start to the door, weight) (domain.reliability)
+    door: tuple[tuple[int, int], ...] = ()
+    # learned: extra bench days per build (overruns, reworks), which make far slots start late (domain.reliability)
+    bench_extra: tuple[tuple[int, int], ...] = ()
+    start_rate: float = 0.0  # learned: assemblies started per working day lately (domain.reliability)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from .calendar import add_working_days, working_day_on_or_after
+from .calendar import add_working_days, working_day_on_or_after, working_days_between
 from .catalog import Workshop
-from .reliability import ready_day
+from .reliability import bench_of, builds_before, door_of, drift, ready_day
+from .spread import ON_TIME, Dist, plus, quantile, window
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,12 @@ class Supply:
     available: int  # on hand minus reserved
     # unpromised supplier deliveries: (expected arrival, quantity[, date the supplier first gave])
     incoming: tuple[tuple, ...] = ()
-    late_days: int = 0  # working days late its supplier delivers, at the configured confidence (reliability)
+    lateness: Dist = ON_TIME  # working days late its supplier delivers, learned (reliability.Lateness.spread)
+
+    @property
+    def late_days(self) -> int:
+        """The expected lateness: the day a part is planned in."""
+        return quantile(self.lateness, 0.5)
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class Step:
     detail: str
     sku: str | None = None
     source: str | None = None  # stock | incoming | supplier, for component steps
+    arrivals: tuple[tuple[date, int], ...] = ()  # a supplier part's possible arrival days, with weights
 
 
 @dataclass(frozen=True)
@@ -45,18 +52,27 @@ class Estimate:
     steps: tuple[Step, ...]
 
 
-def _late_note(late_days: int, workshop: Workshop) -> str:
+def _late_note(late_days: int) -> str:
     if not late_days:
         return ""
     plural = "s" if late_days != 1 else ""
-    return f", plus {late_days} working day{plural}: {workshop.supplier_confidence:.0%} of its deliveries are no later"
+    return f", plus {late_days} working day{plural}: half of its deliveries are no later"
+
+
+def arrivals(expected: date, first_given: date, lateness: Dist, today: date, workshop: Workshop) -> tuple:
+    """The days a supplier part may arrive, with weights: a delay already announced is taken as given, else
+    the date given (an earlier one counts as a new promise) plus the supplier's learned lateness, never before
+    today."""
+    if expected > first_given:
+        return ((expected, 1),)
+    return tuple((max(add_working_days(expected, late, workshop), today), w) for late, w in lateness)
 
 
 def component_ready(supply: Supply, quantity: int, today: date, workshop: Workshop) -> Step:
     """When `quantity` of a component can be in the workshop, and why.
 
-    A supplier part is planned in on the day it arrives with the configured confidence
-    (`reliability.ready_day`), the same rule the planner uses, so a quote and the plan after payment agree.
+    A supplier part is planned in on its expected day (`reliability.ready_day` at the median lateness), the
+    same rule the planner uses, so a quote and the plan after payment agree; its spread goes into the window.
     """
     if supply.available >= quantity:
         return Step("component", supply.name, today, "in stock", supply.sku, "stock")
@@ -64,13 +80,16 @@ def component_ready(supply: Supply, quantity: int, today: date, workshop: Worksh
     for arrival, incoming, *first in sorted(supply.incoming):
         covered += incoming
         if covered >= quantity:
-            ready = max(ready_day(arrival, first[0] if first else arrival, supply.late_days, workshop), today)
-            detail = f"arriving from supplier{_late_note(supply.late_days, workshop)}"
-            return Step("component", supply.name, ready, detail, supply.sku, "incoming")
+            given = first[0] if first else arrival
+            ready = max(ready_day(arrival, given, supply.late_days, workshop), today)
+            detail = f"arriving from supplier{_late_note(supply.late_days)}"
+            spread = arrivals(arrival, given, supply.lateness, today, workshop)
+            return Step("component", supply.name, ready, detail, supply.sku, "incoming", spread)
     due = add_working_days(today, supply.lead_time_days, workshop)
     ready = ready_day(due, due, supply.late_days, workshop)
-    detail = f"from supplier, about {supply.lead_time_days} working days{_late_note(supply.late_days, workshop)}"
-    return Step("component", supply.name, ready, detail, supply.sku, "supplier")
+    detail = f"from supplier, about {supply.lead_time_days} working days{_late_note(supply.late_days)}"
+    spread = arrivals(due, due, supply.lateness, today, workshop)
+    return Step("component", supply.name, ready, detail, supply.sku, "supplier", spread)
 
 
 class SlotCounts(dict):
@@ -121,15 +140,32 @@ def estimate(
     """Build the delivery estimate step by step for components `needs` (sku -> quantity)."""
     steps = [component_ready(supplies[sku], qty, today, workshop) for sku, qty in needs.items()]
     parts_ready = max((s.date for s in steps), default=today)
-    return schedule_from(parts_ready, booked, workshop, steps, capacity)
+    return schedule_from(parts_ready, booked, workshop, steps, capacity, today)
 
 
 def _window_note(workshop: Workshop) -> str:
-    days = workshop.window_days
     return (
-        f"{days} working day{'s' if days != 1 else ''} after the expected day: "
-        f"{workshop.promise_confidence:.0%} of our recent bikes arrived by then"
+        f"{workshop.promise_confidence:.0%} of bikes like this arrive by then, counting how late its suppliers "
+        "and our recent builds and carriers have been"
     )
+
+
+def promised_window(
+    assembly: date, steps, workshop: Workshop, today: date, booked: Mapping[date, int], capacity: int
+) -> tuple[date, date]:
+    """The window (first day, last day) of a bike with the assembly slot `assembly`, from its parts' spread, the
+    workshop's learned door time and the drift of the builds booked before it (`domain.spread`,
+    `domain.reliability`)."""
+    parts = tuple(
+        tuple((working_days_between(assembly, day, workshop), w) for day, w in s.arrivals) for s in steps if s.arrivals
+    )
+    ahead, slots, day = 0, 0, working_day_on_or_after(today, workshop)
+    while day < assembly:
+        ahead, slots, day = ahead + booked.get(day, 0), slots + 1, add_working_days(day, 1, workshop)
+    ahead = builds_before(ahead, slots, workshop)
+    late = drift(ahead, max(0, capacity * slots - ahead), bench_of(workshop), capacity)
+    found = window(parts, plus(late, door_of(workshop)), workshop.promise_confidence, workshop.max_window_days)
+    return add_working_days(assembly, found.start, workshop), add_working_days(assembly, found.end, workshop)
 
 
 def schedule_from(
@@ -138,13 +174,15 @@ def schedule_from(
     workshop: Workshop,
     steps: list[Step] | tuple[Step, ...] = (),
     capacity: int | None = None,
+    today: date | None = None,
 ) -> Estimate:
-    """Assembly, testing, shipping and the delivery window once all parts are in."""
+    """Assembly, testing, shipping and the delivery window once all parts are in (`today`: the order's day,
+    by default the day the parts are in)."""
     assembly = first_free_slot(parts_ready, booked, workshop, capacity)
     testing = add_working_days(assembly, workshop.assembly_days, workshop)
     ships = add_working_days(testing, workshop.testing_days, workshop)  # leaves the next working day
-    earliest = add_working_days(ships, workshop.transit_days, workshop)
-    latest = add_working_days(earliest, workshop.window_days, workshop)
+    capacity = workshop.capacity_per_day if capacity is None else capacity
+    earliest, latest = promised_window(assembly, steps, workshop, today or parts_ready, booked, capacity)
     slot_note = (
         "first free assembly slot" if assembly > working_day_on_or_after(parts_ready, workshop) else "all parts in"
     )
@@ -160,7 +198,7 @@ def schedule_from(
             Step("assembly", "Assembly", assembly, slot_note),
             Step("testing", "Testing", testing, "electrical and road tests"),
             Step("shipping", "Ships", ships, "leaves the workshop"),
-            Step("delivery", "Delivery", earliest, f"{workshop.transit_days} working days in transit"),
+            Step("delivery", "Delivery", earliest, "the earliest day we expect it, with the fastest carrier"),
             Step("window", "Latest day", latest, _window_note(workshop)),
         ),
     )

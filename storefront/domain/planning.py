@@ -5,12 +5,13 @@ Rules (the same as `leadtime.schedule_from`, so a quote and the plan after payme
 - a sourcing job takes the first working day on or after max(parts ready, today) with a free slot, earliest
   promise first, then first come first served by `paid_at` (`_priority`): a new order is quoted after every
   booked slot, so it never moves an order promised earlier, and its plan is its quote (or earlier);
-- a part still awaited from a supplier is ready on the day it arrives with the configured confidence,
-  learned from that component's deliveries (`reliability.ready_day`, which the quote uses too);
-- a job whose parts come too late for its promise is placed after every job still on track, so one
-  supplier's delay never bumps other customers ("no cascade");
-- testing follows assembly by `assembly_days`, the bike ships `testing_days` later, arrives `transit_days` after
-  that, and the window closes `window_days` later (all in working days);
+- a part still awaited from a supplier is planned in on its expected day, the median of that component's
+  learned lateness (`reliability.ready_day`, which the quote uses too);
+- a job that is late for its promise with the promise confidence, even in its first possible slot, is placed
+  after every job still on track, so one supplier's delay never bumps other customers ("no cascade");
+- testing follows assembly by `assembly_days` and the bike ships `testing_days` later; its window comes from
+  the spread of its awaited parts and the learned door time (`leadtime.promised_window`, `domain.spread`),
+  and `soonest` is the day it arrives after with the promise confidence (a slip is told only past that);
 - jobs in testing or shipping hold no slot; they keep their planned day unless it has passed.
 
 Slots are handed out with a "next day with room" pointer per working day (union-find with path compression),
@@ -22,10 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import accumulate
 
 from .calendar import add_working_days, working_day_on_or_after
 from .catalog import Workshop
-from .reliability import ready_day
+from .leadtime import arrivals
+from .reliability import bench_of, builds_before, door_of, drift, ready_day
+from .spread import ON_TIME, Dist, Window, plus, quantile, window
 from .stages import StageCode
 
 REASON_REWORK = "rework after a failed test"
@@ -41,10 +45,11 @@ class PartWait:
     ready: date  # the date the supplier gives now
     delayed: bool = False  # the supplier moved the date past the one first given
     first_given: date | None = None  # the date the supplier first gave (None: the same as `ready`)
-    late_days: int = 0  # working days late this component's supplier is, at the configured confidence
+    lateness: Dist = ON_TIME  # working days late this component's supplier delivers, learned
 
     def planned_in(self, workshop: Workshop) -> date:
-        return ready_day(self.ready, self.first_given or self.ready, self.late_days, workshop)
+        """The expected day: the date first given plus the median lateness (or the newer date given)."""
+        return ready_day(self.ready, self.first_given or self.ready, quantile(self.lateness, 0.5), workshop)
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class Job:
     planned_testing: date | None = None  # kept for jobs already in testing
     planned_ship: date | None = None  # kept for jobs already waiting to ship
     promised_earliest: date | None = None
+    promised_latest: date | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class JobPlan:
     earliest: date
     latest: date
     reason: str | None  # why the forecast is later than the promise; None when it is not
+    soonest: date | None = None  # it arrives on or after this day with the promise confidence
 
 
 class WorkingDays:
@@ -137,84 +144,141 @@ def plan(jobs: Iterable[Job], workshop: Workshop, capacity: int, today: date) ->
     if capacity < 1:
         raise ValueError("capacity must be at least 1")
     days = WorkingDays(today, workshop)
+    spreads = Spreads(days, workshop, today, capacity)
     book = SlotBook(capacity)
     jobs = list(jobs)
     in_assembly = [j for j in jobs if j.stage == StageCode.ASSEMBLY]
     ready = {j.work_order_id: _parts_ready(j, today, workshop) for j in jobs if j.stage == StageCode.SOURCING}
-    lead = workshop.assembly_days + workshop.testing_days + workshop.transit_days
     sourcing = sorted(
         (j for j in jobs if j.stage == StageCode.SOURCING),
-        key=lambda j: (_behind(j, days.index(ready[j.work_order_id]), lead, days), *_priority(j)),
+        key=lambda j: (_behind(j, days.index(ready[j.work_order_id]), spreads), *_priority(j)),
     )
     later = [j for j in jobs if j.stage in (StageCode.TESTING, StageCode.SHIPPING)]
-    plans = []
+    placed = []
     for job in in_assembly:
         book.take(0)
-        plans.append(_dates(job, today, 0, None, days, workshop))
+        placed.append((job, today, 0, None))
     for job in sourcing:
         parts_ready = ready[job.work_order_id]
         wanted = days.index(parts_ready)
         slot = book.first_free(wanted)
         book.take(slot)
-        plans.append(_dates(job, parts_ready, slot, wanted, days, workshop))
-    for job in later:
-        plans.append(_after_assembly(job, today, days, workshop))
-    return plans
+        placed.append((job, parts_ready, slot, wanted))
+    spreads.settle(book.taken)  # windows once every slot is known: the builds before a slot drift it
+    plans = [_dates(job, parts_ready, slot, wanted, spreads) for job, parts_ready, slot, wanted in placed]
+    return plans + [_after_assembly(job, today, spreads) for job in later]
+
+
+class Spreads:
+    """The window of a job in a given slot, from its awaited parts' arrival spread, the door time and the drift
+    of the builds booked before the slot.
+
+    Each purchase request's arrival days are worked out once per plan, as working-day indices."""
+
+    def __init__(self, days: WorkingDays, workshop: Workshop, today: date, capacity: int) -> None:
+        self.days, self.workshop, self.today, self.capacity = days, workshop, today, capacity
+        self.door, self.bench = door_of(workshop), bench_of(workshop)
+        self._arrivals: dict[tuple, Dist] = {}
+        self._doors: dict[int, Dist] = {}
+        self._plain: dict[int, Window] = {}
+        self._before: list[int] = [0]  # builds booked before each slot; none until `settle`
+
+    def settle(self, taken: list[int]) -> None:
+        """The slots taken per day, once every job has its slot."""
+        self._before = list(accumulate(taken, initial=0))
+        self._doors.clear()
+        self._plain.clear()
+
+    def arrival(self, wait: PartWait) -> Dist:
+        key = (wait.ready, wait.first_given, wait.lateness)
+        found = self._arrivals.get(key)
+        if found is None:
+            ws = self.workshop
+            spread = arrivals(wait.ready, wait.first_given or wait.ready, wait.lateness, self.today, ws)
+            found = self._arrivals[key] = tuple((self.days.index(day), w) for day, w in spread)
+        return found
+
+    def window(self, job: Job, slot: int) -> Window:
+        if not job.waits:  # most jobs: the window depends on the slot alone
+            found = self._plain.get(slot)
+            if found is None:
+                found = self._plain[slot] = self._window((), slot)
+            return found
+        return self._window(tuple(tuple((i - slot, w) for i, w in self.arrival(wait)) for wait in job.waits), slot)
+
+    def _window(self, parts: tuple[Dist, ...], slot: int) -> Window:
+        ws = self.workshop
+        return window(parts, self.door_from(slot), ws.promise_confidence, ws.max_window_days)
+
+    def door_from(self, slot: int) -> Dist:
+        """Door time counted from the slot: the slot's drift, then assembly to the door."""
+        found = self._doors.get(slot)
+        if found is None:
+            booked = self._before[min(max(slot, 0), len(self._before) - 1)]
+            ahead = builds_before(booked, slot, self.workshop)
+            late = drift(ahead, max(0, self.capacity * slot - ahead), self.bench, self.capacity)
+            found = self._doors[slot] = plus(late, self.door)
+        return found
 
 
 def _parts_ready(job: Job, today: date, workshop: Workshop) -> date:
     return max((w.planned_in(workshop) for w in job.waits), default=today)
 
 
-def _behind(job: Job, wanted: int, lead: int, days: WorkingDays) -> bool:
-    """Parts come too late for the promise whatever the slot: the job queues after every job still on track."""
-    return job.promised_earliest is not None and wanted + lead > days.index(job.promised_earliest)
+def _behind(job: Job, wanted: int, spreads: Spreads) -> bool:
+    """Late for the promise with the promise confidence even in the first possible slot: the job queues after
+    every job still on track."""
+    if job.promised_latest is None:
+        return False
+    return wanted + spreads.window(job, wanted).soonest > spreads.days.index(job.promised_latest)
 
 
-def _dates(job: Job, parts_ready: date, slot: int, wanted: int | None, days: WorkingDays, ws: Workshop) -> JobPlan:
+def _dates(job: Job, parts_ready: date, slot: int, wanted: int | None, spreads: Spreads) -> JobPlan:
+    days, ws = spreads.days, spreads.workshop
     testing = slot + ws.assembly_days
-    ships = testing + ws.testing_days
-    earliest = ships + ws.transit_days
-    latest = earliest + ws.window_days
+    found = spreads.window(job, slot)
     plan_ = JobPlan(
         job.work_order_id,
         max(parts_ready, days.day(0)) if wanted is None else parts_ready,
         days.day(slot),
         days.day(testing),
-        days.day(ships),
-        days.day(earliest),
-        days.day(latest),
+        days.day(testing + ws.testing_days),
+        days.day(slot + found.start),
+        days.day(slot + found.end),
         None,
+        days.day(slot + found.soonest),
     )
     return _explain(job, plan_, slot, wanted)
 
 
-def _after_assembly(job: Job, today: date, days: WorkingDays, ws: Workshop) -> JobPlan:
+def _after_assembly(job: Job, today: date, spreads: Spreads) -> JobPlan:
+    """A job in testing or waiting to ship: its window counts from where an assembly would have started."""
+    days, ws = spreads.days, spreads.workshop
     if job.stage == StageCode.TESTING:
         testing = days.index(max(job.planned_testing or today, today))
         ships = testing + ws.testing_days
     else:
         ships = days.index(max(job.planned_ship or today, today))
-        testing = max(ships - ws.testing_days, 0)
-    earliest = ships + ws.transit_days
-    latest = earliest + ws.window_days
-    assembly = max(testing - ws.assembly_days, 0)
+        testing = ships - ws.testing_days
+    assembly = testing - ws.assembly_days  # may lie before today: indices run on below 0 only in arithmetic
+    found = spreads.window(job, assembly)
     plan_ = JobPlan(
         job.work_order_id,
-        days.day(assembly),
-        days.day(assembly),
-        days.day(testing),
+        days.day(max(assembly, 0)),
+        days.day(max(assembly, 0)),
+        days.day(max(testing, 0)),
         days.day(ships),
-        days.day(earliest),
-        days.day(latest),
+        days.day(max(assembly + found.start, 0)),
+        days.day(max(assembly + found.end, 0)),
         None,
+        days.day(max(assembly + found.soonest, 0)),
     )
-    return _explain(job, plan_, assembly, None)
+    return _explain(job, plan_, max(assembly, 0), None)
 
 
 def _explain(job: Job, plan_: JobPlan, slot: int, wanted: int | None) -> JobPlan:
     """Name the cause when the forecast is later than the promise: rework, a late supplier, or a full workshop."""
-    if job.promised_earliest is None or plan_.earliest <= job.promised_earliest:
+    if job.promised_latest is None or plan_.latest <= job.promised_latest:
         return plan_
     if job.rework:
         reason = REASON_REWORK

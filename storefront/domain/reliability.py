@@ -10,9 +10,16 @@ A part is planned in on the day it arrives with the configured confidence: the d
 plus that quantile of lateness, or the supplier's newer date when that is later already (a delay announced
 is not padded again); a date moved earlier is counted from like a new one.
 
-The promised window is learned the same way from delivered bikes: how many working days after the planned
-delivery day each arrived (`WINDOW_PRIOR` while there are few), at the promise confidence, at least 1 and at
-most `max_window_days`.
+A part is planned in on its expected day (the median of that lateness, on time for the prior), and the whole
+distribution goes into the promised window (`domain.spread`), with the bike's "door" time: the working days
+from the start of its assembly to the customer's door, learned from the last `HISTORY` delivered bikes, read
+with `DOOR_PRIOR` (ten typical bikes around the catalog's nominal assembly, testing and transit days).
+
+Every build that overruns or is reworked holds a bench another day, so the slots the plan hands out run late
+the more builds start before them: their extra bench days (learned from the last delivered bikes, with
+`BENCH_PRIOR`), less the free slots before it that absorb them, over the capacity (`drift`). The builds before
+a slot are those booked there already or, when more, those the recent start rate brings by then (orders not
+yet paid fill today's free slots): `builds_before`. An idle workshop drifts nothing.
 """
 
 from __future__ import annotations
@@ -21,13 +28,16 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property, lru_cache
 
 from .calendar import add_working_days, working_days_between
 from .catalog import Workshop
+from .spread import Dist, dist
 
 HISTORY = 90
 PRIOR = (0, 0, 0, 0, 0, 0, 1, 1, 2, 4)
-WINDOW_PRIOR = (0, 0, 0, 0, 0, 1, 1, 1, 2, 2)
+DOOR_PRIOR = (-1, 0, 0, 0, 0, 0, 1, 1, 1, 2)  # working days around the nominal door time
+BENCH_PRIOR = (0, 0, 0, 0, 0, 0, 0, 0, 0, 1)  # extra bench days per build: one in ten overruns or is reworked
 
 
 def quantile(samples: Sequence[int], q: float) -> int:
@@ -52,6 +62,16 @@ class Lateness:
         """Working days late a delivery is at most, with `confidence` (never negative: early parts wait)."""
         return max(0, quantile(self.samples, confidence))
 
+    @cached_property
+    def expected(self) -> int:
+        """Working days late a delivery is at the median: the day a part is planned in."""
+        return self.at(0.5)
+
+    @cached_property
+    def spread(self) -> Dist:
+        """Working days late, never early (an early part waits), as a distribution."""
+        return dist(max(0, d) for d in self.samples)
+
     @property
     def on_time_share(self) -> float | None:
         recent = self.history[-HISTORY:]
@@ -75,7 +95,60 @@ def ready_day(expected: date, first_given: date, late_days: int, workshop: Works
     return max(expected, add_working_days(min(expected, first_given), late_days, workshop))
 
 
-def window_days(overruns: Sequence[int], workshop: Workshop) -> int:
-    """Working days from the planned delivery day to the promised latest day, learned from delivered bikes."""
-    samples = (*overruns[-HISTORY:], *WINDOW_PRIOR)
-    return min(workshop.max_window_days, max(1, quantile(samples, workshop.promise_confidence)))
+def door(samples: Sequence[int], workshop: Workshop) -> Dist:
+    """Working days from the start of assembly to the customer's door: the last deliveries and the prior."""
+    nominal = workshop.assembly_days + workshop.testing_days + workshop.transit_days
+    return dist((*samples[-HISTORY:], *(nominal + d for d in DOOR_PRIOR)))
+
+
+def door_of(workshop: Workshop) -> Dist:
+    """The workshop's learned door time, or the prior alone before it has learned any."""
+    return workshop.door or door((), workshop)
+
+
+def bench_extra(extra_bench_days: Sequence[int]) -> Dist:
+    """Extra bench days per build (overrun days plus reworks) of the last delivered bikes, with the prior."""
+    return dist((*extra_bench_days[-HISTORY:], *BENCH_PRIOR))
+
+
+def bench_of(workshop: Workshop) -> Dist:
+    return workshop.bench_extra or bench_extra(())
+
+
+def builds_before(booked: int, slots: int, workshop: Workshop) -> int:
+    """Builds expected to start before a slot `slots` working days ahead with `booked` booked before it."""
+    return max(booked, round(workshop.start_rate * max(slots, 0)))
+
+
+@lru_cache(maxsize=4096)
+def drift(ahead: int, free: int, bench: Dist, capacity: int) -> Dist:
+    """Working days a slot starts late when `ahead` builds start before it and `free` slots before it stay
+    free: their extra bench days (a normal approximation of the sum) less the free slots that absorb them, over
+    the capacity, in whole days."""
+    if ahead <= 0:
+        return ((0, 1),)
+    total = sum(w for _, w in bench)
+    mean = sum(v * w for v, w in bench) / total
+    variance = sum(w * (v - mean) ** 2 for v, w in bench) / total
+    centre, sd = ahead * mean, math.sqrt(ahead * variance)
+    outcomes: dict[int, int] = {}
+    for extra, weight in _whole(centre, sd):
+        late = math.floor(max(0, extra - free) / capacity + 0.5)
+        outcomes[late] = outcomes.get(late, 0) + weight
+    return tuple(sorted(outcomes.items()))
+
+
+def _whole(centre: float, sd: float) -> list[tuple[int, int]]:
+    """A normal distribution over whole numbers (never below 0), as weights in thousandths."""
+    if sd < 0.05:
+        return [(round(centre), 1)]
+    found = []
+    for k in range(max(0, math.floor(centre - 3 * sd)), math.ceil(centre + 3 * sd) + 1):
+        share = round(1000 * (_normal((k + 0.5 - centre) / sd) - _normal((k - 0.5 - centre) / sd)))
+        if share > 0:
+            found.append((k, share))
+    return found
+
+
+def _normal(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))

@@ -26,7 +26,7 @@ def book_assembly(parts_ready: date, today: date, catalog: Catalog) -> Estimate:
     the caller's transaction ends (the caller writes the work order before it commits)."""
     capacity, locked = assembly_capacity(catalog), set()
     while True:
-        plan = schedule_from(parts_ready, booked_slots(today), catalog.workshop, capacity=capacity)
+        plan = schedule_from(parts_ready, booked_slots(today), catalog.workshop, capacity=capacity, today=today)
         if plan.assembly in locked:
             return plan
         lock_day(plan.assembly)

@@ -7,8 +7,8 @@ Entry points, for every service that changes something the plan depends on:
 
 The promise (`Order.promised_*`) is fixed at payment and never written here; only the forecast moves.
 
-Customers hear of a slip only when the forecast's latest day passes the promised latest day (the plan already
-counts each supplier part in at the configured confidence), once per new latest day
+Customers hear of a slip only when the bike is late with the promise confidence: the day it arrives after with
+that confidence (`JobPlan.soonest`) is past the promised latest day. They hear once per new forecast latest day
 (`Order.slip_notified_latest`); a customer told of a slip whose forecast is back inside the promise gets one
 "back on track" update, which also becomes the status page's latest update.
 """
@@ -122,7 +122,7 @@ def _load(today: date, learnt: Learned) -> tuple[list[Job], dict[int, _Row]]:
     for wo_id, sku, name, expected, original in awaiting:
         # an overdue delivery is late too, even before the supplier names a new date
         delayed = expected > original or expected < today
-        waits.setdefault(wo_id, []).append(PartWait(name, expected, delayed, original, learnt.late_days(sku)))
+        waits.setdefault(wo_id, []).append(PartWait(name, expected, delayed, original, learnt.spread(sku)))
     jobs, rows = [], {}
     result = db.session.execute(
         select(
@@ -157,6 +157,7 @@ def _load(today: date, learnt: Learned) -> tuple[list[Job], dict[int, _Row]]:
                 planned_testing=r.planned_testing_date,
                 planned_ship=r.planned_ship_date,
                 promised_earliest=r.promised_earliest,
+                promised_latest=r.promised_latest,
             )
         )
         rows[r.id] = _Row(
@@ -182,12 +183,17 @@ class _News:
 
 
 def _notice(p: JobPlan, row: _Row) -> tuple[str | None, date | None]:
-    """("slip" | "back" | None, the latest day the customer will have been told of)."""
-    if p.latest > row.promised_latest:
-        if row.notified is None or p.latest > row.notified:
-            return "slip", p.latest
-        return None, row.notified
-    return ("back", None) if row.notified is not None else (None, None)
+    """("slip" | "back" | None, the latest day the customer will have been told of).
+
+    A slip is told when the bike is late with the promise confidence, and again only when the forecast's latest
+    day moves past the one told; good news follows once the forecast is back inside the promise."""
+    if row.notified is None:
+        return ("slip", p.latest) if p.soonest > row.promised_latest else (None, None)
+    if p.latest <= row.promised_latest:
+        return "back", None
+    if p.soonest > row.promised_latest and p.latest > row.notified:
+        return "slip", p.latest
+    return None, row.notified
 
 
 def _write(plans: list[JobPlan], rows: dict[int, _Row], explained: Mapping[int, str]) -> tuple[int, _News]:

@@ -4,28 +4,64 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from .. import cache
 from ..domain.calendar import working_days_between
 from ..domain.catalog import Catalog, Workshop
-from ..domain.reliability import HISTORY, Lateness, learn, window_days
+from ..domain.reliability import HISTORY, Lateness, bench_extra, door, learn
+from ..domain.spread import Dist
 from ..extensions import db
-from ..models import Component, Order, PurchaseRequest, WorkOrder
+from ..models import Component, PurchaseRequest, WorkOrder
 from ..timeutil import local_date
 
 
 @dataclass(frozen=True)
 class Learned:
-    workshop: Workshop  # the catalog's workshop with the learned window width
+    workshop: Workshop  # the catalog's workshop with the learned door time
     lateness: dict[str, Lateness]  # sku -> supplier lateness
 
+    def of(self, sku: str) -> Lateness:
+        return self.lateness.get(sku) or Lateness(sku)
+
     def late_days(self, sku: str) -> int:
-        found = self.lateness.get(sku) or Lateness(sku)
-        return found.at(self.workshop.supplier_confidence)
+        """Working days late a delivery is at the configured supplier confidence (the forecast page)."""
+        return self.of(sku).at(self.workshop.supplier_confidence)
+
+    def spread(self, sku: str) -> Dist:
+        return self.of(sku).spread
+
+
+_learned = cache.named("learned")
 
 
 def learned(catalog: Catalog) -> Learned:
-    """Supplier lateness per component and the window width, from received deliveries and delivered bikes."""
+    """Supplier lateness per component and the door time, from received deliveries and delivered bikes.
+
+    Every re-plan and quote asks; the answer is read again only when a delivery was received or a bike delivered
+    since (one small aggregate query tells)."""
+    key = (catalog.workshop, catalog.timezone, *_history_key())
+    return _learned.get_or_make(key, lambda: _learn(catalog))
+
+
+def _history_key() -> tuple:
+    """How many deliveries were received, bikes delivered and assemblies started, and the newest of the first
+    two, in one round trip."""
+    received = PurchaseRequest.received_on.is_not(None)
+    delivered = WorkOrder.delivered_at.is_not(None)
+    columns = (
+        select(func.count(PurchaseRequest.id)).where(received),
+        select(func.max(PurchaseRequest.id)).where(received),
+        select(func.max(PurchaseRequest.received_on)),
+        select(func.count(WorkOrder.id)).where(delivered),
+        select(func.max(WorkOrder.id)).where(delivered),
+        select(func.max(WorkOrder.delivered_at)),
+        select(func.count(WorkOrder.assembly_started_at)),
+    )
+    return tuple(db.session.execute(select(*(c.scalar_subquery() for c in columns))).one())
+
+
+def _learn(catalog: Catalog) -> Learned:
     workshop = catalog.workshop
     rows = db.session.execute(
         select(Component.sku, PurchaseRequest.original_expected_date, PurchaseRequest.received_on)
@@ -38,17 +74,44 @@ def learned(catalog: Catalog) -> Learned:
     for sku, given, arrived in reversed(rows):
         per_sku.setdefault(sku, []).append((given, arrived))
     lateness = {sku: learn(sku, deliveries, workshop) for sku, deliveries in per_sku.items()}
-    return Learned(replace(workshop, window_days=window_days(_overruns(catalog), workshop)), lateness)
+    doors, extra = _delivered(catalog)
+    learnt = replace(
+        workshop, door=door(doors, workshop), bench_extra=bench_extra(extra), start_rate=_start_rate(catalog)
+    )
+    return Learned(learnt, lateness)
 
 
-def _overruns(catalog: Catalog) -> list[int]:
-    """Working days each recently delivered bike arrived after its promised earliest day (negative: sooner)."""
+def _start_rate(catalog: Catalog) -> float:
+    """Assemblies started per working day, over the last `HISTORY` started (0 before there are two)."""
+    started = db.session.scalars(
+        select(WorkOrder.assembly_started_at)
+        .where(WorkOrder.assembly_started_at.is_not(None))
+        .order_by(WorkOrder.assembly_started_at.desc())
+        .limit(HISTORY)
+    ).all()
+    if len(started) < 2:
+        return 0.0
+    tz = catalog.timezone
+    span = working_days_between(local_date(started[-1], tz), local_date(started[0], tz), catalog.workshop)
+    return (len(started) - 1) / max(span, 1)
+
+
+def _delivered(catalog: Catalog) -> tuple[list[int], list[int]]:
+    """Of the last delivered bikes, oldest first: working days from the start of assembly to the door, and extra
+    bench days (working days the first assembly overran, plus one per rework)."""
     rows = db.session.execute(
-        select(Order.promised_earliest, WorkOrder.delivered_at)
-        .join(WorkOrder, WorkOrder.order_id == Order.id)
-        .where(WorkOrder.delivered_at.is_not(None))
+        select(
+            WorkOrder.assembly_started_at, WorkOrder.testing_started_at, WorkOrder.test_round, WorkOrder.delivered_at
+        )
+        .where(WorkOrder.delivered_at.is_not(None), WorkOrder.assembly_started_at.is_not(None))
         .order_by(WorkOrder.delivered_at.desc())
         .limit(HISTORY)
     ).all()
-    tz = catalog.timezone
-    return [working_days_between(e, local_date(d, tz), catalog.workshop) for e, d in reversed(rows)]
+    tz, ws = catalog.timezone, catalog.workshop
+    doors, extra = [], []
+    for started, tested, rounds, delivered in reversed(rows):
+        begun = local_date(started, tz)
+        doors.append(working_days_between(begun, local_date(delivered, tz), ws))
+        overran = working_days_between(begun, local_date(tested, tz), ws) - ws.assembly_days + 1 if tested else 0
+        extra.append(max(overran, 0) + rounds - 1)
+    return doors, extra

@@ -52,7 +52,7 @@ def load_supplies(learned: Learned) -> dict[str, Supply]:
             c.lead_time_days,
             c.on_hand - c.reserved,
             tuple(sorted(incoming.get(c.id, ()))),
-            learned.late_days(c.sku),
+            learned.spread(c.sku),
         )
         for c in db.session.scalars(select(Component))
     }

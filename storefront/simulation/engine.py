@@ -139,7 +139,8 @@ class SimReport:
     supplier_orders: int = 0
     late_supplier_orders: int = 0
     seconds: float = 0.0
-    events: dict[str, int] = field(default_factory=dict)  # work-order events by action, as the services wrote them
+    # work-order events by action, as the services wrote them: those customers see, checklists and re-plan notes
+    events: dict[str, int] = field(default_factory=dict)
     scores: dict[str, float | int] = field(default_factory=dict)  # the scored orders' figures (`simulate --json`)
     warning: str | None = None
 
@@ -288,7 +289,7 @@ class Workshop:
             supplier_orders=len(self.real_arrival),
             late_supplier_orders=late,
             events=dict(db.session.execute(select(WorkOrderEvent.action, func.count()).where(
-                WorkOrderEvent.customer_visible | (WorkOrderEvent.action == "checklist")).group_by(
+                WorkOrderEvent.customer_visible | WorkOrderEvent.action.in_(("checklist", "replanned"))).group_by(
                 WorkOrderEvent.action)).all()),
             warning=self._capacity_warning(),
             scores={"scenario": self.config.scenario, "seed": self.config.seed, "days": self.config.days,

@@ -22,7 +22,7 @@ def test_from_configurator_through_test_card_to_the_success_page_and_status_link
 
     expect(page).to_have_url(re.compile(r"/checkout\?.*accessories=rack"))
     expect(page.locator("#checkout-total")).to_have_text("$1,355.00")
-    expect(page.locator("#terms-window")).to_have_text("Tue 8 Dec 2026 – Thu 10 Dec 2026")
+    expect(page.locator("#terms-window")).to_have_text("Mon 7 Dec 2026 – Thu 10 Dec 2026")
     page.get_by_label("Full name").fill("Grace Hopper")
     page.get_by_label("Email").fill("grace@example.com")
     page.get_by_label("Address line 1").fill("1 Harbour Road")
@@ -51,7 +51,7 @@ def test_from_configurator_through_test_card_to_the_success_page_and_status_link
     expect(page).to_have_url(re.compile(r"/checkout/success\?session_id=cs_test_"))
     order = db.session.scalar(select(Order))
     expect(page.locator("#order-number")).to_have_text(order.number)
-    expect(page.locator("#promise")).to_have_text("Tue 8 Dec 2026 – Thu 10 Dec 2026")
+    expect(page.locator("#promise")).to_have_text("Mon 7 Dec 2026 – Thu 10 Dec 2026")
     status_link = page.locator("#status-link")
     expect(status_link).to_have_attribute("href", f"/orders/{order.status_token}")  # relative: works on any host
     screenshot(page, "checkout-success")

@@ -18,7 +18,7 @@ def test_the_checkout_page_shows_the_build_price_and_the_window_in_the_terms(cli
     assert response.status_code == 200
     assert "$1,290.00" in html
     terms = html.split('class="terms')[1].split("</label>")[0]
-    assert "Tue 8 Dec 2026" in terms and "Thu 10 Dec 2026" in terms
+    assert "Mon 7 Dec 2026" in terms and "Thu 10 Dec 2026" in terms
     assert 'name="csrf_token"' in html
 
 
@@ -35,7 +35,7 @@ def test_a_valid_form_stores_a_pending_checkout_and_redirects_to_the_test_paymen
     checkout = checkout_by_session(_session_id(response.headers["Location"]))
     assert checkout.status == "pending" and checkout.provider == "test"
     assert checkout.total_cents == 129000 and checkout.currency == "USD"
-    assert checkout.snapshot["estimate"]["earliest"] == "2026-12-08"
+    assert checkout.snapshot["estimate"]["earliest"] == "2026-12-07"
     assert checkout.address == {
         "line1": "12 Spoke Street",
         "line2": "",
@@ -62,7 +62,7 @@ def test_the_card_4242_pays_and_the_success_page_shows_the_order(client):
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     order = db.session.scalar(select(Order))
     assert order.number in html and f"/orders/{order.status_token}" in html
-    assert "Tue 8 Dec 2026" in html and "Step-through" in html
+    assert "Mon 7 Dec 2026" in html and "Step-through" in html
     assert order.payment_reference.startswith("pi_test_")
     assert order.work_order.stage == "sourcing"
     assert checkout_by_session(_session_id(location)).status == "fulfilled"

@@ -19,7 +19,7 @@ def test_the_page_shows_price_date_and_options(client):
     assert response.status_code == 200
     assert "<html" in html
     assert "$1,355.00" in html  # 1,290 + 65 rack
-    assert 'id="delivery-window"' in html and "Tue 8 Dec 2026" in html
+    assert 'id="delivery-window"' in html and "Mon 7 Dec 2026" in html
     assert re.search(r'<input[^>]*name="frame"[^>]*type="radio"[^>]*value="cargo"', html)
     assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
 
@@ -30,7 +30,7 @@ def test_an_htmx_request_gets_only_the_fragment_with_options_out_of_band(client,
     assert response.status_code == 200
     assert "<html" not in html
     assert 'id="summary"' in html and 'hx-swap-oob="true"' in html
-    assert "Tue 8 Dec 2026" in html
+    assert "Mon 7 Dec 2026" in html
     assert response.headers["HX-Replace-Url"].startswith("/configure?frame=step-through")
 
 
@@ -74,7 +74,7 @@ def test_the_quote_api_returns_lines_total_and_estimate(client):
         "rack",
         "lights",
     ]
-    assert data["estimate"]["earliest"] == "2026-12-08" and data["estimate"]["latest"] == "2026-12-10"
+    assert data["estimate"]["earliest"] == "2026-12-07" and data["estimate"]["latest"] == "2026-12-10"
     assert data["estimate"]["steps"][0]["kind"] == "component"
 
 

@@ -68,7 +68,7 @@ def test_the_calendar_file_holds_the_promised_window_and_only_the_order_number(c
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     assert f'filename="{paid_order.number}-delivery.ics"' in response.headers["Content-Disposition"]
-    assert "DTSTART;VALUE=DATE:20261208\r\n" in body and "DTEND;VALUE=DATE:20261211\r\n" in body
+    assert "DTSTART;VALUE=DATE:20261207\r\n" in body and "DTEND;VALUE=DATE:20261211\r\n" in body
     assert paid_order.number in body
     for private in ("Ada", "Lovelace", "ada@example.com", "Spoke Street", "Burlington", paid_order.status_token):
         assert private not in body

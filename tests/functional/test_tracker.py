@@ -29,8 +29,8 @@ def test_the_page_shows_number_build_promise_and_first_name_only(client, paid_or
     html = page_of(client, paid_order)
     assert paid_order.number in html
     assert "Ada, your bike is" in html and "Burlington" in html
-    assert 'id="promise-window">Tue 8 Dec – Thu 10 Dec 2026' in html
-    assert 'id="forecast-window">Tue 8 Dec – Thu 10 Dec 2026' in html and "On track" in html
+    assert 'id="promise-window">Mon 7 Dec – Thu 10 Dec 2026' in html
+    assert 'id="forecast-window">Mon 7 Dec – Thu 10 Dec 2026' in html and "On track" in html
     assert "Step-through" in html and '<svg viewBox="0 0 300 170"' in html and "$1,290.00" in html
 
 
@@ -119,7 +119,7 @@ def test_each_step_shows_planned_and_actual_dates(client, paid_order):
     assembly = html.split('id="step-assembly"')[1].split("</li>")[0]
     assert "Started Tue 1 Dec" in assembly and "Finished Tue 1 Dec" in assembly  # staff started at once
     delivered = html.split('id="step-delivered"')[1].split("</li>")[0]
-    assert "Planned Tue 8 Dec" in delivered
+    assert "Planned Mon 7 Dec" in delivered
 
 
 def test_sourcing_lists_each_component_with_its_state(client, order_factory):
@@ -141,8 +141,9 @@ def test_a_supplier_delay_shows_the_new_date_and_the_forecast_reason(client, ord
     assert "ordered from supplier, now expected Wed 6 Jan" in html
     assert "Running later" in html
     assert 'id="forecast-reason"><strong>Why it changed:</strong> The folding frame is late at the supplier.' in html
-    assert 'id="promise-window">Mon 11 Jan – Wed 13 Jan 2027' in html  # the prior's 2 working days of lateness
-    assert 'id="forecast-window">Mon 18 Jan – Wed 20 Jan 2027' in html
+    # the frame is due Wed 30 Dec; with the prior's lateness, 95% of such bikes arrive by Wed 13 Jan
+    assert 'id="promise-window">Fri 8 Jan – Wed 13 Jan 2027' in html
+    assert 'id="forecast-window">Fri 15 Jan – Wed 20 Jan 2027' in html
 
 
 def test_passed_checks_appear_once_testing_is_done(client, paid_order):
@@ -262,8 +263,8 @@ def test_the_json_form_has_stages_dates_promise_forecast_components_and_tracking
     data = response.get_json()
     assert data["number"] == paid_order.number and data["stage"] == "shipped" and data["live"] is True
     assert [s["state"] for s in data["stages"]] == ["done", "done", "done", "current", "upcoming"]
-    assert data["stages"][4]["planned"] == "2026-12-08"
-    assert data["promise"] == {"earliest": "2026-12-08", "latest": "2026-12-10"}
+    assert data["stages"][4]["planned"] == "2026-12-07"
+    assert data["promise"] == {"earliest": "2026-12-07", "latest": "2026-12-10"}
     assert data["forecast"]["status"] == "on_track" and data["forecast"]["reason"] is None
     assert {c["state"] for c in data["components"]} == {"fitted"}
     assert len(data["checks_passed"]) == 6

@@ -16,7 +16,7 @@ def test_an_in_stock_build_reserves_every_part(app_ctx):
     assert wo.stage == "sourcing"
     assert {p.state for p in wo.parts} == {"reserved"}
     assert db.session.scalar(select(Component.reserved).where(Component.sku == "FRAME-ST")) == 1
-    assert str(order.promised_earliest) == "2026-12-08" and order.forecast_earliest == order.promised_earliest
+    assert str(order.promised_earliest) == "2026-12-07" and order.forecast_earliest == order.promised_earliest
 
 
 def test_a_shortfall_becomes_a_purchase_request_with_its_arrival_date(app_ctx):

@@ -40,7 +40,7 @@ def test_a_supplier_delay_moves_the_forecast_never_the_promise_and_mails_once_pe
     order = order_factory(FOLDING)
     promised = (order.promised_earliest, order.promised_latest)
     request = db.session.scalar(select(PurchaseRequest))
-    request.expected_date += timedelta(days=7)
+    request.expected_date += timedelta(days=14)  # ten working days: late whatever the carrier
     db.session.commit()
 
     result = replan(app_ctx.config["FIXED_NOW"], cause="supplier date changed")
@@ -96,7 +96,7 @@ def test_a_failed_test_sends_the_bike_back_with_rework_as_the_reason(app_ctx, or
     assert wo.planned_assembly_date == date(2026, 12, 2)
     assert order.forecast_reason == "rework after a failed test"
     assert order.forecast_earliest <= order.promised_latest < order.forecast_latest
-    assert len(slip_emails()) == 1
+    assert slip_emails() == []  # a day's rework may still make the promise: no alarm until it cannot
 
 
 def test_capacity_changes_are_validated_stored_and_replanned(app_ctx, order_factory):

@@ -7,7 +7,6 @@ from storefront.services.catalog import live_catalog
 
 
 def planned_in(expected: date, first_given: date | None = None) -> date:
-    """The day a part the supplier expects on `expected` is planned in, with no history (the prior alone)."""
+    """The day a part the supplier expects on `expected` is planned in, with no history: the prior's median."""
     workshop = live_catalog().workshop
-    late = Lateness("no history").at(workshop.supplier_confidence)
-    return ready_day(expected, first_given or expected, late, workshop)
+    return ready_day(expected, first_given or expected, Lateness("no history").expected, workshop)

@@ -2,6 +2,7 @@
 
 import copy
 import tomllib
+from dataclasses import replace
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,18 @@ import pytest
 
 from storefront.domain.calendar import add_working_days, is_working_day, order_day
 from storefront.domain.catalog import CatalogError, parse_catalog
-from storefront.domain.reliability import PRIOR, Lateness, learn, quantile, window_days
+from storefront.domain.reliability import (
+    PRIOR,
+    Lateness,
+    bench_extra,
+    builds_before,
+    door,
+    door_of,
+    drift,
+    learn,
+    quantile,
+)
+from storefront.domain.spread import quantile as dist_quantile
 from tests.unit.conftest import CATALOG_FILE
 
 NY = ZoneInfo("America/New_York")
@@ -87,8 +99,27 @@ def test_history_outweighs_the_prior_as_it_grows(catalog):
     assert late.on_time_share == pytest.approx(60 / 90)
 
 
-def test_the_window_is_learned_and_bounded(catalog):
-    ws = catalog.workshop
-    assert window_days([], ws) == 2  # the prior alone
-    assert window_days([0] * 90, ws) == 1  # never narrower than a day
-    assert window_days([6] * 90, ws) == ws.max_window_days == 3  # never wider than the maximum
+def test_the_door_time_is_learned_around_the_nominal_days_until_history_outweighs_it(catalog):
+    ws = catalog.workshop  # nominal: 1 assembly + 1 testing + 3 transit = 5 working days
+    assert door_of(ws) == door((), ws) == ((4, 1), (5, 5), (6, 3), (7, 1))
+    learned = door([6] * 90, ws)
+    assert dict(learned)[6] == 93 and sum(w for _, w in learned) == 100
+
+
+def test_a_slot_starts_later_by_the_extra_bench_days_of_the_builds_before_it():
+    prior = bench_extra([])
+    assert prior == ((0, 9), (1, 1))  # one build in ten holds its bench a day longer
+    assert drift(0, 0, prior, 4) == ((0, 1),)  # nothing before it: today's slot, or an idle workshop
+    assert dist_quantile(drift(80, 0, prior, 4), 0.5) == 2  # twenty full days: about 8 extra bench days
+    assert dist_quantile(drift(80, 40, prior, 4), 0.95) == 0  # ten free days before it absorb them all
+    steady = bench_extra([1] * 90)  # every build takes a second day (with the prior: 0.91 a build)
+    assert dist_quantile(drift(40, 0, steady, 4), 0.5) == 9  # 40 x 0.91 bench days over 4 a day
+    far, near = drift(80, 0, prior, 4), drift(8, 0, prior, 4)
+    assert dist_quantile(far, 0.95) - dist_quantile(far, 0.05) > dist_quantile(near, 0.95) - dist_quantile(near, 0.05)
+
+
+def test_the_builds_before_a_slot_are_those_booked_or_those_the_recent_start_rate_brings_by_then(catalog):
+    busy = replace(catalog.workshop, start_rate=3.5)
+    assert builds_before(0, 10, busy) == 35  # free slots now are filled by orders not yet paid
+    assert builds_before(40, 10, busy) == 40  # more booked than the rate brings
+    assert builds_before(5, 10, catalog.workshop) == 5  # no starts learned yet: only what is booked

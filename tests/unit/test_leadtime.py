@@ -32,8 +32,9 @@ def test_an_in_stock_build_is_assembled_today_and_delivered_a_week_later(catalog
     assert result.assembly == TUE
     assert result.testing == date(2026, 12, 2)
     assert result.ships == date(2026, 12, 3)
-    assert result.earliest == date(2026, 12, 8)  # 3 working days in transit
-    assert result.latest == date(2026, 12, 10)  # window of two working days
+    # the prior door time: 4 to 7 working days from assembly to the door, 5 at the most likely (3 in transit)
+    assert result.earliest == date(2026, 12, 7)  # the fastest carrier
+    assert result.latest == date(2026, 12, 10)  # 95% of bikes arrive by then
     assert [s.kind for s in result.steps][-5:] == ["assembly", "testing", "shipping", "delivery", "window"]
 
 
@@ -94,13 +95,15 @@ def test_adding_a_component_never_makes_delivery_earlier(catalog, data):
 def test_supplier_parts_are_planned_in_at_their_learned_lateness_and_stock_is_not(catalog):
     arriving = date(2026, 12, 9)
     punctual = Supply("BAT-750", "Battery 750 Wh", 12, available=1, incoming=((arriving, 2),))
-    late = replace(punctual, late_days=3)
+    late = replace(punctual, lateness=((0, 4), (3, 6)))  # three working days late more often than not
     assert component_ready(late, 1, TUE, catalog.workshop).date == TUE  # in stock
     assert component_ready(punctual, 2, TUE, catalog.workshop).date == arriving
     assert component_ready(late, 2, TUE, catalog.workshop).date == date(2026, 12, 14)  # Wed 9 Dec + 3 working days
     assert component_ready(punctual, 2, TUE, catalog.workshop).detail == "arriving from supplier"
-    assert "90% of its deliveries are no later" in component_ready(late, 2, TUE, catalog.workshop).detail
-    overdue = Supply("BAT-750", "Battery 750 Wh", 12, available=0, incoming=((date(2026, 11, 20), 1),), late_days=2)
+    assert "half of its deliveries are no later" in component_ready(late, 2, TUE, catalog.workshop).detail
+    overdue = Supply(
+        "BAT-750", "Battery 750 Wh", 12, available=0, incoming=((date(2026, 11, 20), 1),), lateness=((2, 1),)
+    )
     assert component_ready(overdue, 1, TUE, catalog.workshop).date == TUE  # never before today
     from_supplier = component_ready(replace(late, available=0, incoming=()), 1, TUE, catalog.workshop)
     assert from_supplier.date == add_working_days(TUE, 12 + 3, catalog.workshop)
@@ -108,7 +111,47 @@ def test_supplier_parts_are_planned_in_at_their_learned_lateness_and_stock_is_no
 
 def test_a_delay_the_supplier_announced_is_not_padded_again(catalog):
     first_given, announced = date(2026, 12, 9), date(2026, 12, 16)
-    supply = Supply("BAT-750", "Battery 750 Wh", 12, 0, incoming=((announced, 1, first_given),), late_days=2)
+    supply = Supply("BAT-750", "Battery 750 Wh", 12, 0, incoming=((announced, 1, first_given),), lateness=((2, 1),))
     assert component_ready(supply, 1, TUE, catalog.workshop).date == announced
     slightly = replace(supply, incoming=((date(2026, 12, 10), 1, first_given),))
     assert component_ready(slightly, 1, TUE, catalog.workshop).date == date(2026, 12, 11)  # first given + 2
+
+
+def test_the_window_runs_from_the_soonest_arrival_to_the_promise_confidence_day(catalog):
+    ws = catalog.workshop  # the prior door time: 4 (1 in 10), 5 (5), 6 (3) or 7 (1) working days
+    arriving = TUE  # due today, so its slot is today's and no queue drifts before it
+    punctual = Supply("BAT-750", "Battery 750 Wh", 12, available=0, incoming=((arriving, 1),))
+    on_time = estimate({"BAT-750": 1}, {"BAT-750": punctual}, {}, ws, TUE)
+    assert on_time.steps[0].source == "incoming"
+    assert on_time.assembly == arriving
+    assert (on_time.earliest, on_time.latest) == (add_working_days(arriving, 4, ws), add_working_days(arriving, 7, ws))
+    # late one delivery in five by two working days: still planned in on its day; the last day moves a day on,
+    # and the first with it, as the window is never wider than three working days
+    sometimes = replace(punctual, lateness=((0, 8), (2, 2)))
+    spread = estimate({"BAT-750": 1}, {"BAT-750": sometimes}, {}, ws, TUE)
+    assert spread.assembly == arriving
+    assert (spread.earliest, spread.latest) == (add_working_days(arriving, 5, ws), add_working_days(arriving, 8, ws))
+    # late half the time by four: the window would be wider than three working days, so it starts later
+    often = replace(punctual, lateness=((0, 5), (4, 5)))
+    wide = estimate({"BAT-750": 1}, {"BAT-750": often}, {}, ws, TUE)
+    assert wide.assembly == arriving and working_days_between(wide.earliest, wide.latest, ws) == ws.max_window_days
+    assert wide.latest == add_working_days(arriving, 4 + 6, ws)  # half late by 4, and 9 in 10 doors take 6 or less
+
+
+def test_a_slot_far_ahead_is_promised_later_for_the_builds_that_overrun_before_it(catalog):
+    ws = catalog.workshop
+    booked = {add_working_days(TUE, i, ws): 4 for i in range(20)}  # twenty full days ahead
+    far = estimate({"FRAME-ST": 1}, supplies(catalog), booked, ws, TUE)
+    assert far.assembly == add_working_days(TUE, 20, ws)
+    # 80 builds before it, one in ten a day longer: about two working days' drift, a day or so either way
+    assert working_days_between(far.assembly, far.latest, ws) > 7
+    near = estimate({"FRAME-ST": 1}, supplies(catalog), {}, ws, TUE)
+    assert working_days_between(near.assembly, near.latest, ws) == 7
+
+
+def test_an_idle_workshop_promises_no_drift_however_far_away_the_parts_are(catalog):
+    ws = catalog.workshop
+    arriving = add_working_days(TUE, 20, ws)
+    supply = Supply("BAT-750", "Battery 750 Wh", 12, available=0, incoming=((arriving, 1),))
+    idle = estimate({"BAT-750": 1}, {"BAT-750": supply}, {}, ws, TUE)
+    assert idle.assembly == arriving and idle.latest == add_working_days(arriving, 7, ws)

@@ -24,7 +24,8 @@ def test_each_working_day_takes_at_most_its_capacity(catalog):
     days = [plans[n].assembly for n in range(1, 10)]
     assert days == [TUE] * 4 + [date(2026, 12, 2)] * 4 + [date(2026, 12, 3)]
     assert plans[1].testing == date(2026, 12, 2) and plans[1].ships == date(2026, 12, 3)
-    assert plans[1].earliest == date(2026, 12, 8) and plans[1].latest == date(2026, 12, 10)
+    # the prior door time: 4 to 7 working days from assembly to the door
+    assert plans[1].earliest == date(2026, 12, 7) and plans[1].latest == date(2026, 12, 10)
 
 
 def test_first_come_first_served_by_payment_time_not_by_list_order(catalog):
@@ -66,9 +67,9 @@ def test_the_planner_agrees_with_the_quote_engine_for_a_new_order(catalog):
 
 
 def test_rework_holds_a_slot_today_and_explains_the_slip(catalog):
-    reworked = job(1, stage="assembly", rework=True, promised_earliest=date(2026, 12, 7))
+    reworked = job(1, stage="assembly", rework=True, promised_latest=date(2026, 12, 9))
     result = by_id(plan([reworked], catalog.workshop, 4, TUE))[1]
-    assert result.assembly == TUE and result.earliest == date(2026, 12, 8)
+    assert result.assembly == TUE and result.latest == date(2026, 12, 10)
     assert result.reason == REASON_REWORK
 
 
@@ -83,10 +84,11 @@ def test_cancelling_a_job_frees_its_slot_for_the_next_in_line(catalog):
 def test_a_supplier_delay_moves_only_the_orders_waiting_for_that_delivery(catalog):
     on_time = PartWait("Battery 750 Wh", date(2026, 12, 8))
     late = PartWait("Battery 750 Wh", date(2026, 12, 15), delayed=True)
-    others = [job(n, promised_earliest=date(2026, 12, 8)) for n in range(2, 8)]
-    waiting = job(1, waits=(on_time,), promised_earliest=date(2026, 12, 15))
+    others = [job(n, promised_earliest=date(2026, 12, 7), promised_latest=date(2026, 12, 10)) for n in range(2, 8)]
+    promise = {"promised_earliest": date(2026, 12, 14), "promised_latest": date(2026, 12, 17)}
+    waiting = job(1, waits=(on_time,), **promise)
     before = by_id(plan([waiting, *others], catalog.workshop, 4, TUE))
-    delayed = job(1, waits=(late,), promised_earliest=date(2026, 12, 15))
+    delayed = job(1, waits=(late,), **promise)
     after = by_id(plan([delayed, *others], catalog.workshop, 4, TUE))
     assert after[1].assembly == late.ready
     assert before[1].assembly == on_time.ready
@@ -95,13 +97,13 @@ def test_a_supplier_delay_moves_only_the_orders_waiting_for_that_delivery(catalo
 
 
 def test_a_full_workshop_is_named_as_the_reason_when_it_pushes_past_the_promise(catalog):
-    jobs = [job(n, stage="assembly") for n in range(1, 5)] + [job(9, promised_earliest=date(2026, 12, 8))]
+    jobs = [job(n, stage="assembly") for n in range(1, 5)] + [job(9, promised_latest=date(2026, 12, 10))]
     result = by_id(plan(jobs, catalog.workshop, 4, TUE))[9]
     assert result.assembly == date(2026, 12, 2) and result.reason == REASON_BOOKED
 
 
 def test_no_reason_is_given_while_the_forecast_keeps_the_promise(catalog):
-    result = plan([job(1, promised_earliest=date(2026, 12, 8))], catalog.workshop, 4, TUE)[0]
+    result = plan([job(1, promised_latest=date(2026, 12, 10))], catalog.workshop, 4, TUE)[0]
     assert result.reason is None
 
 
@@ -110,7 +112,7 @@ def test_jobs_in_testing_and_shipping_keep_their_days_until_those_pass(catalog):
     stale = job(2, stage="shipping", planned_ship=date(2026, 11, 30))
     plans = by_id(plan([testing, stale], catalog.workshop, 4, TUE))
     assert plans[1].testing == date(2026, 12, 2) and plans[1].ships == date(2026, 12, 3)
-    assert plans[2].ships == TUE and plans[2].earliest == date(2026, 12, 4)
+    assert plans[2].ships == TUE and plans[2].earliest == date(2026, 12, 3)  # the fastest carrier: 2 working days
 
 
 def test_capacity_must_be_positive(catalog):
@@ -136,7 +138,7 @@ def test_an_order_promised_earlier_keeps_its_slot_when_an_earlier_payer_s_parts_
     early_payer = job(1, promised_earliest=date(2026, 12, 14))
     promised_today = job(2, promised_earliest=date(2026, 12, 8))
     plans = by_id(plan([early_payer, promised_today], catalog.workshop, 1, TUE))
-    assert plans[2].assembly == TUE and plans[2].earliest == date(2026, 12, 8)
+    assert plans[2].assembly == TUE and plans[2].latest == date(2026, 12, 10)
     assert plans[1].assembly == date(2026, 12, 2)  # still well inside its own promise
     same_promise = by_id(plan([job(2, promised_earliest=TUE), job(1, promised_earliest=TUE)], catalog.workshop, 1, TUE))
     assert same_promise[1].assembly == TUE  # equal promises: first paid, first served
@@ -145,7 +147,7 @@ def test_an_order_promised_earlier_keeps_its_slot_when_an_earlier_payer_s_parts_
 def test_learned_supplier_lateness_applies_to_awaited_parts_only(catalog):
     arriving = date(2026, 12, 9)
     punctual = job(1, waits=(PartWait("Folding frame", arriving),))
-    often_late = job(1, waits=(PartWait("Folding frame", arriving, late_days=3),))
+    often_late = job(1, waits=(PartWait("Folding frame", arriving, lateness=((0, 4), (3, 6))),))
     assert by_id(plan([punctual, job(2)], catalog.workshop, 4, TUE))[1].assembly == arriving
     late_plan = by_id(plan([often_late, job(2)], catalog.workshop, 4, TUE))
     assert late_plan[1].assembly == date(2026, 12, 14)  # Wed 9 Dec plus three working days
@@ -153,9 +155,11 @@ def test_learned_supplier_lateness_applies_to_awaited_parts_only(catalog):
 
 
 def test_a_late_supplier_part_never_bumps_orders_still_on_track(catalog):
-    # job 1 paid first and was promised Tue 8 Dec; its supplier now delivers Fri 4 Dec, too late for that promise
-    delayed = job(1, waits=(PartWait("Frame", date(2026, 12, 4), True),), promised_earliest=date(2026, 12, 8))
-    on_track = [job(n, promised_earliest=date(2026, 12, 14)) for n in (2, 3)]
+    # job 1 paid first and was promised Mon 7 to Wed 9 Dec; its supplier now delivers Fri 4 Dec, so it arrives
+    # Thu 10 Dec at the soonest: late whatever the carrier
+    promise = {"promised_earliest": date(2026, 12, 7), "promised_latest": date(2026, 12, 9)}
+    delayed = job(1, waits=(PartWait("Frame", date(2026, 12, 4), True),), **promise)
+    on_track = [job(n, promised_earliest=date(2026, 12, 14), promised_latest=date(2026, 12, 17)) for n in (2, 3)]
     plans = by_id(plan([delayed, *on_track], catalog.workshop, 1, date(2026, 12, 4)))
     assert plans[2].assembly == date(2026, 12, 4) and plans[3].assembly == date(2026, 12, 7)
     assert plans[2].reason is None and plans[3].reason is None  # no cascade of "fully booked" slips
