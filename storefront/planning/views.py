@@ -11,6 +11,7 @@ from ..domain.roles import Role
 from ..services.catalog import assembly_capacity, live_catalog
 from ..services.forecast import component_forecasts, promise_accuracy
 from ..services.planning import set_capacity
+from ..services.reliability import supplier_records
 from .charts import stock_chart
 from .forms import CapacityForm
 
@@ -23,7 +24,10 @@ staff_only(bp)
 def forecast():
     """Demand, stock, run-out date and suggested reorder per component, each with a projected-stock chart."""
     rows = [(result, stock_chart(result)) for result in component_forecasts(now())]
-    return render_template("planning/forecast.html", rows=rows, formula=FORMULA, review_days=REVIEW_DAYS)
+    suppliers = supplier_records(live_catalog())
+    return render_template(
+        "planning/forecast.html", rows=rows, suppliers=suppliers, formula=FORMULA, review_days=REVIEW_DAYS
+    )
 
 
 @bp.get("/accuracy")

@@ -32,6 +32,39 @@ class Learned:
         return self.of(sku).spread
 
 
+@dataclass(frozen=True)
+class SupplierRecord:
+    """What the forecast page shows of one component's supplier: its record and how the planner reads it."""
+
+    sku: str
+    name: str
+    supplier: str | None
+    deliveries: int  # received deliveries on record (the last HISTORY count)
+    on_time_share: float | None  # of those, on or before the date first given; None before the first
+    p50: int  # working days late at the median (history with the prior): the day a part is planned in
+    p90: int  # working days late at the 90th percentile
+
+
+def supplier_records(catalog: Catalog) -> list[SupplierRecord]:
+    """Each catalog component's supplier record, in catalog order."""
+    learnt = learned(catalog)
+    records = []
+    for component in catalog.components:
+        lateness = learnt.of(component.sku)
+        records.append(
+            SupplierRecord(
+                component.sku,
+                component.name,
+                component.supplier,
+                len(lateness.history[-HISTORY:]),
+                lateness.on_time_share,
+                lateness.at(0.5),
+                lateness.at(0.9),
+            )
+        )
+    return records
+
+
 _learned = cache.named("learned")
 
 

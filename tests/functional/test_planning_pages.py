@@ -66,3 +66,27 @@ def test_capacity_out_of_range_is_refused_with_the_reason(staff_client):
 def test_capacity_changes_need_the_csrf_token(staff_client):
     assert staff_client.client.post("/backoffice/capacity", data={"capacity": "5"}).status_code == 400
     assert db.session.scalar(select(Setting.value).where(Setting.key == CAPACITY_KEY)) == "4"
+
+
+def _supplier_row(html: str, sku: str) -> list[str]:
+    row = re.search(rf'id="supplier-{sku}".*?</tr>', html, re.S).group(0)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def test_the_forecast_shows_each_suppliers_record_learned_from_deliveries(staff_client, order_factory, app_ctx):
+    from storefront.domain.reliability import Lateness, lateness_days
+    from storefront.models import PurchaseRequest
+    from storefront.services.catalog import live_catalog
+    from storefront.services.inventory import receive
+
+    html = staff_client.get("/backoffice/forecast").get_data(as_text=True)
+    assert _supplier_row(html, "FRAME-FD")[1:] == ["0", "no deliveries yet", "0 d", "2 d"]  # the prior alone
+    paid = app_ctx.config["FIXED_NOW"] - timedelta(days=60)
+    order_factory({"frame": ["folding"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]}, paid)
+    request = db.session.scalar(select(PurchaseRequest))
+    receive(request.id, request.quantity, staff_id=None)  # today, well after the date the supplier first gave
+    late = lateness_days(request.original_expected_date, request.received_on, live_catalog().workshop)
+    assert late > 0
+    learnt = Lateness("FRAME-FD", (late,))
+    html = staff_client.get("/backoffice/forecast").get_data(as_text=True)
+    assert _supplier_row(html, "FRAME-FD")[1:] == ["1", "0 %", f"{learnt.at(0.5)} d", f"{learnt.at(0.9)} d"]
