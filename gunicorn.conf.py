@@ -18,8 +18,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-max_requests = 5000  # recycle workers now and then
-max_requests_jitter = 500
+# Recycle workers now and then, as a guard against slow leaks. Not too often: a new worker starts with cold caches,
+# and at 5,000 a busy worker restarted every few seconds (1-second stalls at p99 in bench/run.py).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = max_requests // 10
 accesslog = "-"
 logger_class = "storefront.logs.AccessLogger"  # masks status tokens in logged paths
 access_log_format = '{"ts":"%(t)s","request_id":"%({x-request-id}o)s","method":"%(m)s","path":"%(U)s",' \
