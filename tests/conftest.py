@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 
-from storefront import create_app
+from storefront import cache, create_app
 from storefront.extensions import db, limiter
 from storefront.services.catalog import load_catalog_file
 
@@ -117,6 +117,7 @@ def app_ctx(app):
     with app.app_context():
         limiter.reset()  # rate-limit counters live in Redis, beyond any one test
         _empty_tables()
+        cache.clear_all()  # they knew the previous test's database; a shop never wipes its own
         load_catalog_file(app.config["CATALOG_PATH"])
         yield app
         db.session.remove()
