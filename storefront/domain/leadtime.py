@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from itertools import accumulate
 
-from .calendar import add_working_days, working_day_on_or_after, working_days_between
+from .calendar import add_working_days, working_day_on_or_after, working_days_between, working_days_from
 from .catalog import Workshop
 from .reliability import bench_of, builds_before, door_of, drift, ready_day
 from .spread import ON_TIME, Dist, plus, quantile, window
@@ -103,17 +105,31 @@ class SlotCounts(dict):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._run_end: dict[tuple[date, int], date] = {}
+        self._prefix: tuple[list[date], list[int]] | None = None  # booked days in order, running totals
+
+    def __setitem__(self, day: date, count: int) -> None:
+        super().__setitem__(day, count)
+        self._run_end.clear()
+        self._prefix = None
+
+    def between(self, start: date, end: date) -> int:
+        """Slots booked on days from `start` up to, not including, `end` (two bisections)."""
+        if self._prefix is None:
+            days = sorted(self)
+            self._prefix = days, list(accumulate((self[d] for d in days), initial=0))
+        days, totals = self._prefix
+        return totals[bisect_left(days, end)] - totals[bisect_left(days, start)] if end > start else 0
 
     def first_free(self, day: date, capacity: int, workshop: Workshop) -> date:
-        day = working_day_on_or_after(day, workshop)
         visited = []
-        while self.get(day, 0) >= capacity:
+        for day in working_days_from(day, workshop):  # noqa: B020 - the loop finds the day it returns
+            if self.get(day, 0) < capacity:
+                break
             jump = self._run_end.get((day, capacity))
             if jump is not None:
                 day = jump
                 break
             visited.append(day)
-            day = add_working_days(day, 1, workshop)
         for seen in visited:
             self._run_end[(seen, capacity)] = day
         return day
@@ -159,9 +175,10 @@ def promised_window(
     parts = tuple(
         tuple((working_days_between(assembly, day, workshop), w) for day, w in s.arrivals) for s in steps if s.arrivals
     )
-    ahead, slots, day = 0, 0, working_day_on_or_after(today, workshop)
-    while day < assembly:
-        ahead, slots, day = ahead + booked.get(day, 0), slots + 1, add_working_days(day, 1, workshop)
+    first = working_day_on_or_after(today, workshop)
+    book = booked if isinstance(booked, SlotCounts) else SlotCounts(booked)
+    ahead = book.between(first, assembly)  # booked on the working days before the slot
+    slots = max(0, working_days_between(first, assembly, workshop))
     ahead = builds_before(ahead, slots, workshop)
     late = drift(ahead, max(0, capacity * slots - ahead), bench_of(workshop), capacity)
     found = window(parts, plus(late, door_of(workshop)), workshop.promise_confidence, workshop.max_window_days)
