@@ -16,6 +16,7 @@ from ..extensions import limiter
 from ..payments import PaymentError
 from ..services import inventory, workshop
 from ..services.staff import authenticate
+from ..services.workshop_board import COLUMNS as BOARD_COLUMNS
 from ..services.workshop_board import board as board_columns
 from ..services.workshop_board import board_key, work_order_page
 from ..web import render_page_or_fragment
@@ -70,21 +71,36 @@ def _card_html(card) -> Markup:
     return _cards.get_or_make(card, lambda: Markup(template.render(card=card)))
 
 
-def _board_html(query: str) -> Markup:
+BOARD_STAGES = frozenset(stage for stage, _ in BOARD_COLUMNS)
+COLUMN_CARDS = 30  # cards a column shows before "Show all": the oldest payments, so the most urgent
+
+
+def _board_html(query: str, show: str | None) -> Markup:
     def render() -> Markup:
         columns = board_columns(query)
-        return Markup(render_template("backoffice/partials/_board.html", columns=columns, query=query, card=_card_html))
+        return Markup(
+            render_template(
+                "backoffice/partials/_board.html",
+                columns=columns,
+                query=query,
+                show=show,
+                limit=COLUMN_CARDS,
+                card=_card_html,
+            )
+        )
 
-    return _boards.get_or_make(board_key(query), render)
+    return _boards.get_or_make((board_key(query), show), render)
 
 
 @bp.get("/")
 @requires(Role.MECHANIC)
 def board():
-    """The work-order board, one column per stage; htmx search swaps just the columns. Served from the cache
-    until the plan stamp or the shop's day changes."""
+    """The work-order board, one column per stage, each showing its oldest cards first and the rest on asking
+    (`?show=<stage>`); htmx search swaps just the columns. Served from the cache until the plan stamp or the
+    shop's day changes."""
     query = request.args.get("q", "")
-    html = _board_html(query)
+    show = request.args.get("show")
+    html = _board_html(query, show if show in BOARD_STAGES else None)
     return render_page_or_fragment(
         lambda: render_template("backoffice/board.html", board=html, query=query), lambda: html
     )

@@ -113,3 +113,27 @@ def test_a_warm_board_reads_only_the_staff_user_and_a_new_order_shows_at_once(st
     assert len(warm) == 1, warm  # the signed-in staff user; the plan stamp's watch vouches for the rest
     newer = order_factory(email="newer@example.com")
     assert newer.number in staff_client.get("/backoffice/").get_data(as_text=True)
+
+
+def test_a_long_column_shows_its_oldest_cards_and_the_rest_on_asking(staff_client, order_factory, app_ctx, monkeypatch):
+    import re
+    from datetime import timedelta
+
+    from storefront.backoffice import views
+
+    monkeypatch.setattr(views, "COLUMN_CARDS", 2)
+    now = app_ctx.config["FIXED_NOW"]
+    numbers = [order_factory(now=now - timedelta(hours=3 - n)).number for n in range(3)]  # oldest first
+
+    def sourcing(html: str) -> str:
+        return html.split('id="col-sourcing"')[1].split("</section>")[0]
+
+    column = sourcing(staff_client.get("/backoffice/").get_data(as_text=True))
+    assert re.findall(r'data-order="([^"]+)"', column) == numbers[:2]
+    assert "Oldest 2 of 3" in column and "Show all 3" in column and "show=sourcing" in column
+    everything = staff_client.get("/backoffice/?show=sourcing", headers={"HX-Request": "true"})
+    column = sourcing(everything.get_data(as_text=True))
+    assert "<html" not in everything.get_data(as_text=True)
+    assert re.findall(r'data-order="([^"]+)"', column) == numbers and "Show the oldest 2 only" in column
+    unknown = sourcing(staff_client.get("/backoffice/?show=%3Cscript%3E").get_data(as_text=True))
+    assert len(re.findall(r'data-order="', unknown)) == 2 and "<script>" not in unknown
