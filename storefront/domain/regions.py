@@ -1,6 +1,11 @@
-"""The countries and regions the shop knows: ISO 3166 codes and names. Plain data, no rules."""
+"""The countries and regions the shop knows: ISO 3166 codes and names, and how a table entry is found for one."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 COUNTRIES = {"US": "United States", "CA": "Canada"}
 
@@ -34,6 +39,12 @@ def region_name(country: str, region: str) -> str:
 def region_key(country: str, region: str) -> str:
     """The ISO 3166-2 code of a region, such as "US-NY" or "CA-ON"."""
     return f"{country}-{region}"
+
+
+def most_specific(entries: Iterable[T], country: str, region: str) -> T | None:
+    """The entry whose `where` names the region ("US-NY"), else the one naming its country ("US"), else None."""
+    by_where = {entry.where: entry for entry in entries}
+    return by_where.get(region_key(country, region)) or by_where.get(country)
 
 
 def is_region_key(key: str) -> bool:

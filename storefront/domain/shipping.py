@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .regions import REGIONS, region_key, region_name
+from .regions import REGIONS, most_specific, region_name
 
 
 class NotShipped(ValueError):
@@ -31,8 +31,7 @@ class ShippingTable:
     oversized: frozenset[str] = frozenset()  # option codes whose frame ships as an oversized parcel
 
     def rate_for(self, country: str, region: str) -> ShippingRate | None:
-        by_key = {rate.where: rate for rate in self.rates}
-        return by_key.get(region_key(country, region)) or by_key.get(country)
+        return most_specific(self.rates, country, region)
 
 
 @dataclass(frozen=True)

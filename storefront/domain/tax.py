@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .regions import region_key
+from .regions import most_specific
 
 MAX_PERCENT = Decimal(25)
 
@@ -32,8 +32,7 @@ class TaxTable:
     regions: tuple[TaxRegion, ...] = ()
 
     def collected_in(self, country: str, region: str) -> TaxRegion | None:
-        by_key = {r.where: r for r in self.regions}
-        return by_key.get(region_key(country, region)) or by_key.get(country)
+        return most_specific(self.regions, country, region)
 
 
 @dataclass(frozen=True)
