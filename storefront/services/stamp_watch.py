@@ -131,9 +131,7 @@ class SqliteWatch:
     """One private connection per process and SQLite file, asking SQLite's commit counter before trusting
     this process's copy of the stamp."""
 
-    def __init__(self, engine: Engine, path: str, read_sql: str) -> None:
-        self.engine = engine
-        self.key = f"{path}#{id(engine)}"
+    def __init__(self, path: str, read_sql: str) -> None:
         self._path = path
         self._read_sql = read_sql
         self._lock = Lock()
@@ -192,7 +190,7 @@ Watch = StampWatch | SqliteWatch
 _watches: dict[Engine, Watch | None] = {}
 
 
-def watch_for(engine: Engine, read_statement=None) -> Watch | None:
+def watch_for(engine: Engine, read_statement) -> Watch | None:
     """The watch for this engine (one per engine, found without work on every request); None for an
     in-memory SQLite database, which reads its stamp each time. `read_statement` is the stamp's SELECT,
     which the SQLite watch runs on its own connection."""
@@ -209,10 +207,10 @@ def _new_watch(engine: Engine, read_statement) -> Watch | None:
     if engine.dialect.name == "postgresql":
         return StampWatch(engine)
     path = engine.url.database
-    if engine.dialect.name != "sqlite" or not path or path == ":memory:" or read_statement is None:
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
         return None
     sql = str(read_statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
-    return SqliteWatch(engine, path, sql)
+    return SqliteWatch(path, sql)
 
 
 @atexit.register

@@ -33,7 +33,7 @@ def _no_read():
 
 
 def test_the_copy_is_kept_until_another_connection_commits(stamp_file):
-    watch = SqliteWatch(create_engine(f"sqlite:///{stamp_file}"), str(stamp_file), "SELECT 'c', value FROM settings")
+    watch = SqliteWatch(str(stamp_file), "SELECT 'c', value FROM settings")
     assert watch.current(_no_read) == ("c", "first")
     with sqlite3.connect(stamp_file) as conn:  # a write that never commits moves nothing
         conn.execute("UPDATE settings SET value = 'rolled-back'")
@@ -44,7 +44,7 @@ def test_the_copy_is_kept_until_another_connection_commits(stamp_file):
 
 
 def test_a_commit_from_another_process_is_seen_by_the_next_call(stamp_file):
-    watch = SqliteWatch(create_engine(f"sqlite:///{stamp_file}"), str(stamp_file), "SELECT 'c', value FROM settings")
+    watch = SqliteWatch(str(stamp_file), "SELECT 'c', value FROM settings")
     assert watch.current(_no_read)[1] == "first"
     script = """import sqlite3, sys
 conn = sqlite3.connect(sys.argv[1])
@@ -56,7 +56,7 @@ conn.commit()
 
 
 def test_a_lost_connection_falls_back_to_the_read_then_watches_again(stamp_file):
-    watch = SqliteWatch(create_engine(f"sqlite:///{stamp_file}"), str(stamp_file), "SELECT 'c', value FROM settings")
+    watch = SqliteWatch(str(stamp_file), "SELECT 'c', value FROM settings")
     watch.current(_no_read)
     watch._conn.close()
     assert watch.current(lambda: ("c", "read")) == ("c", "read")
