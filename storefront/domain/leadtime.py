@@ -10,8 +10,8 @@ from itertools import accumulate
 
 from .calendar import add_working_days, working_day_on_or_after, working_days_between, working_days_from
 from .catalog import Workshop
-from .reliability import bench_of, builds_before, door_of, drift, ready_day
-from .spread import ON_TIME, Dist, plus, quantile, window
+from .reliability import door_after, ready_day
+from .spread import ON_TIME, Dist, quantile, window
 
 
 @dataclass(frozen=True)
@@ -122,17 +122,14 @@ class SlotCounts(dict):
 
     def first_free(self, day: date, capacity: int, workshop: Workshop) -> date:
         visited = []
-        for day in working_days_from(day, workshop):  # noqa: B020 - the loop finds the day it returns
-            if self.get(day, 0) < capacity:
+        for candidate in working_days_from(day, workshop):
+            found = candidate if self.get(candidate, 0) < capacity else self._run_end.get((candidate, capacity))
+            if found is not None:
                 break
-            jump = self._run_end.get((day, capacity))
-            if jump is not None:
-                day = jump
-                break
-            visited.append(day)
+            visited.append(candidate)
         for seen in visited:
-            self._run_end[(seen, capacity)] = day
-        return day
+            self._run_end[(seen, capacity)] = found
+        return found
 
 
 def first_free_slot(day: date, booked: Mapping[date, int], workshop: Workshop, capacity: int | None = None) -> date:
@@ -177,11 +174,10 @@ def promised_window(
     )
     first = working_day_on_or_after(today, workshop)
     book = booked if isinstance(booked, SlotCounts) else SlotCounts(booked)
-    ahead = book.between(first, assembly)  # booked on the working days before the slot
+    booked_before = book.between(first, assembly)  # booked on the working days before the slot
     slots = max(0, working_days_between(first, assembly, workshop))
-    ahead = builds_before(ahead, slots, workshop)
-    late = drift(ahead, max(0, capacity * slots - ahead), bench_of(workshop), capacity)
-    found = window(parts, plus(late, door_of(workshop)), workshop.promise_confidence, workshop.max_window_days)
+    door = door_after(booked_before, slots, workshop, capacity)
+    found = window(parts, door, workshop.promise_confidence, workshop.max_window_days)
     return add_working_days(assembly, found.start, workshop), add_working_days(assembly, found.end, workshop)
 
 

@@ -28,8 +28,8 @@ from itertools import accumulate
 from .calendar import add_working_days, working_day_on_or_after
 from .catalog import Workshop
 from .leadtime import arrivals
-from .reliability import bench_of, builds_before, door_of, drift, ready_day
-from .spread import ON_TIME, Dist, Window, plus, quantile, window
+from .reliability import door_after, ready_day
+from .spread import ON_TIME, Dist, Window, quantile, window
 from .stages import StageCode
 
 REASON_REWORK = "rework after a failed test"
@@ -177,7 +177,6 @@ class Spreads:
 
     def __init__(self, days: WorkingDays, workshop: Workshop, today: date, capacity: int) -> None:
         self.days, self.workshop, self.today, self.capacity = days, workshop, today, capacity
-        self.door, self.bench = door_of(workshop), bench_of(workshop)
         self._arrivals: dict[tuple, Dist] = {}
         self._doors: dict[int, Dist] = {}
         self._plain: dict[int, Window] = {}
@@ -215,9 +214,7 @@ class Spreads:
         found = self._doors.get(slot)
         if found is None:
             booked = self._before[min(max(slot, 0), len(self._before) - 1)]
-            ahead = builds_before(booked, slot, self.workshop)
-            late = drift(ahead, max(0, self.capacity * slot - ahead), self.bench, self.capacity)
-            found = self._doors[slot] = plus(late, self.door)
+            found = self._doors[slot] = door_after(booked, slot, self.workshop, self.capacity)
         return found
 
 

@@ -32,7 +32,7 @@ from functools import cached_property, lru_cache
 
 from .calendar import add_working_days, working_days_between
 from .catalog import Workshop
-from .spread import Dist, dist
+from .spread import Dist, dist, plus
 
 HISTORY = 90
 PRIOR = (0, 0, 0, 0, 0, 0, 1, 1, 2, 4)
@@ -118,6 +118,14 @@ def bench_of(workshop: Workshop) -> Dist:
 def builds_before(booked: int, slots: int, workshop: Workshop) -> int:
     """Builds expected to start before a slot `slots` working days ahead with `booked` booked before it."""
     return max(booked, round(workshop.start_rate * max(slots, 0)))
+
+
+def door_after(booked: int, slots: int, workshop: Workshop, capacity: int) -> Dist:
+    """Working days from a slot `slots` working days ahead to the customer's door: the drift of the builds
+    expected to start before it (`booked` of them are booked already), then the learned door time."""
+    ahead = builds_before(booked, slots, workshop)
+    late = drift(ahead, max(0, capacity * slots - ahead), bench_of(workshop), capacity)
+    return plus(late, door_of(workshop))
 
 
 @lru_cache(maxsize=4096)
