@@ -33,7 +33,7 @@ from ..services.checkout import (
     test_session_expired,
 )
 from ..services.fulfil import fulfil_checkout
-from ..services.orders import token_hash
+from ..services.links import token_hash
 from ..services.quote import Quote, quote
 from ..web import keep_private, render_templates
 from .forms import CheckoutForm, TestCardForm

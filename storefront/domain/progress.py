@@ -24,7 +24,7 @@ STAGE_INDEX = {s.code: [c for c, _ in CUSTOMER_STAGES].index(s.step) for s in ST
 
 
 def well_formed_token(token: str) -> bool:
-    """A status token as new_status_token makes them: 43 url-safe characters (256 bits)."""
+    """A status token as links.new_secret_token makes them: 43 url-safe characters (256 bits)."""
     return TOKEN_PATTERN.fullmatch(token) is not None
 
 

@@ -27,7 +27,7 @@ from ..extensions import limiter
 from ..payments import PaymentError
 from ..services import self_service, tracking
 from ..services.catalog import live_catalog
-from ..services.orders import token_hash
+from ..services.links import token_hash
 from ..web import keep_private, not_modified, render_page_or_fragment
 from .forms import CancelOrderForm, DeliveryForm, LookupForm
 from .presenters import heading, status_json, update_message

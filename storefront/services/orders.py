@@ -6,8 +6,6 @@ together or not at all.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -24,18 +22,8 @@ from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, Work
 from ..timeutil import local_moment
 from .capacity import book_assembly
 from .charges import legacy_charges
-from .links import calendar_url, status_url
+from .links import calendar_url, new_secret_token, status_url
 from .planning import replan_in_transaction
-
-
-def new_status_token() -> tuple[str, str]:
-    """A random token of 256 bits for the status link, and the hash used to look it up."""
-    token = secrets.token_urlsafe(32)
-    return token, token_hash(token)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def place_order(
@@ -53,7 +41,7 @@ def place_order(
     today = order_day(local_moment(paid_at, catalog.timezone), catalog.workshop)
     snapshot = checkout.snapshot
     charges = charges or snapshot.get("charges") or legacy_charges(checkout.total_cents)
-    token, digest = new_status_token()
+    token, digest = new_secret_token()
     order = Order(
         checkout_id=checkout.id,
         stripe_session_id=session_id,

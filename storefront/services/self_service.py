@@ -18,8 +18,8 @@ from ..domain.stages import IllegalTransition
 from ..extensions import db
 from ..models import Order, WorkOrder, WorkOrderEvent
 from . import workshop
+from .links import token_hash
 from .notifications import queue_customer_update
-from .orders import token_hash
 from .unit_of_work import unit_of_work
 
 CUSTOMER = "customer"

@@ -14,14 +14,12 @@ write and so takes the database's write lock before anything is counted.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -31,6 +29,7 @@ from ..extensions import db
 from ..mail.outbox import enqueue_mail
 from ..models import StaffPasswordLink, StaffUser
 from .catalog import live_catalog
+from .links import new_secret_token, set_password_url, token_hash
 from .staff import (
     StaffError,
     email_problem,
@@ -107,10 +106,10 @@ def staff_rows() -> list[StaffRow]:
     return [StaffRow(staff, links.get(staff.id)) for staff in accounts]
 
 
-def active_owner_count() -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(StaffUser).where(StaffUser.role == Role.OWNER.value, StaffUser.active)
-    )
+def active_owner_count(excluding: int | None = None) -> int:
+    """Active owners, leaving out the account `excluding` when given."""
+    query = select(func.count()).select_from(StaffUser).where(StaffUser.role == Role.OWNER.value, StaffUser.active)
+    return db.session.scalar(query if excluding is None else query.where(StaffUser.id != excluding))
 
 
 # ---------------------------------------------------------------- owner actions
@@ -202,12 +201,7 @@ def _editing(staff_id: int, version: int) -> Iterator[StaffUser]:
 
 
 def _keep_an_owner(staff: StaffUser, by: StaffUser, verb: str) -> None:
-    others = db.session.scalar(
-        select(func.count())
-        .select_from(StaffUser)
-        .where(StaffUser.role == Role.OWNER.value, StaffUser.active, StaffUser.id != staff.id)
-    )
-    if others == 0:
+    if active_owner_count(excluding=staff.id) == 0:
         who = "yourself" if staff.id == by.id else staff.email
         raise LastOwner(
             f"You cannot {verb} {who}: the shop would have no active owner left to manage staff and the catalog. "
@@ -218,11 +212,11 @@ def _keep_an_owner(staff: StaffUser, by: StaffUser, verb: str) -> None:
 def _send_link(staff: StaffUser, purpose: str, by: StaffUser | None) -> StaffPasswordLink:
     """A new link for `staff` (older unused ones stop working) and its email, in the caller's transaction."""
     forget_password_links(staff)
-    token = secrets.token_urlsafe(32)
+    token, digest = new_secret_token()
     moment = clock.now()
     link = StaffPasswordLink(
         staff_id=staff.id,
-        token_hash=token_hash(token),
+        token_hash=digest,
         purpose=purpose,
         created_at=moment,
         expires_at=moment + LINK_LIFETIME,
@@ -252,14 +246,6 @@ def _send_link(staff: StaffUser, purpose: str, by: StaffUser | None) -> StaffPas
 
 
 # ---------------------------------------------------------------- the link itself
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def set_password_url(token: str) -> str:
-    return f"{current_app.config['PUBLIC_URL']}/backoffice/set-password/{token}"
 
 
 def open_link(token: str) -> StaffPasswordLink:

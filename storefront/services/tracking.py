@@ -24,7 +24,7 @@ from ..domain.statuses import PartLineState
 from ..extensions import db
 from ..models import ChecklistItem, Order, PartLine, PurchaseRequest, TestResult, WorkOrder, WorkOrderEvent
 from .catalog import live_catalog
-from .orders import token_hash
+from .links import token_hash
 from .plan_version import current_stamp
 
 # Every plan date the customer sees, so that a re-plan changes the ETag.
