@@ -154,30 +154,31 @@ def _csrf_on_unsafe_methods(app: Flask) -> Callable[[], None]:
     return protect
 
 
-def _fuse(hooks: list[Callable], *, reverse: bool = False) -> None:
-    """Replace an app-wide hook list by one hook calling each in Flask's order (after-request hooks run in
-    reverse): Flask then resolves one function per request instead of one per hook."""
-    if len(hooks) < 2:
-        return
-    funcs = tuple(reversed(hooks) if reverse else hooks)
-    if reverse:
+def _fuse_before(hooks: list[Callable]) -> None:
+    """Replace the app-wide before-request hooks by one that calls each in turn and stops at the first answer:
+    Flask then resolves one function per request instead of one per hook."""
+    funcs = tuple(hooks)
 
-        def after_all(response: Response) -> Response:
-            for func in funcs:
-                response = func(response)
-            return response
+    def before_all():
+        for func in funcs:
+            answer = func()
+            if answer is not None:
+                return answer
+        return None
 
-        hooks[:] = [after_all]
-    else:
+    hooks[:] = [before_all]
 
-        def before_all():
-            for func in funcs:
-                answer = func()
-                if answer is not None:
-                    return answer
-            return None
 
-        hooks[:] = [before_all]
+def _fuse_after(hooks: list[Callable]) -> None:
+    """The same for after-request hooks, which Flask runs in reverse order of registration."""
+    funcs = tuple(reversed(hooks))
+
+    def after_all(response: Response) -> Response:
+        for func in funcs:
+            response = func(response)
+        return response
+
+    hooks[:] = [after_all]
 
 
 def _sync_known(app: Flask) -> None:
@@ -206,6 +207,6 @@ def init_app(app: Flask) -> None:
     after[:] = [_remember_cookie_if_session_read if h == login_manager._update_remember_cookie else h for h in after]
     app.after_request(_add_security_headers(security_headers(app.debug)))
     _limit_only_limited_routes(app)
-    _fuse(app.before_request_funcs[None])
-    _fuse(app.after_request_funcs[None], reverse=True)
+    _fuse_before(app.before_request_funcs[None])
+    _fuse_after(app.after_request_funcs[None])
     _sync_known(app)
