@@ -26,6 +26,7 @@ class ShopHolidays:
             raise UnknownHolidayRegion(f"no public holidays are known for {where!r}") from exc
         self.country, self.subdivision, self.closures = country, subdivision, frozenset(closures)
         self._years: dict[int, frozenset[date]] = {}
+        self._hash = hash(self._key())  # every working-day question finds its calendar by this
 
     def __contains__(self, day: object) -> bool:
         if not isinstance(day, date):
@@ -52,7 +53,7 @@ class ShopHolidays:
         return isinstance(other, ShopHolidays) and self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return self._hash
 
     def __repr__(self) -> str:
         return f"ShopHolidays({self.country!r}, {self.subdivision!r}, {len(self.closures)} closures)"
