@@ -7,8 +7,6 @@ database serialises writers and the same outcome must hold.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -17,32 +15,15 @@ from storefront.models import Component, Order, WorkOrderEvent
 from storefront.services import workshop
 from tests.functional.test_backoffice_work_orders import shipping
 from tests.support.backoffice import fresh
+from tests.support.concurrency import at_once
 
 RACERS = 10
 
 
 def _race(app, order_id: int, call) -> list:
-    """Run `call(version)` in RACERS threads released together, each with its own session."""
-    barrier, outcomes = threading.Barrier(RACERS), [None] * RACERS
-
-    def run(index: int, version: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                outcomes[index] = call(version)
-            except BaseException as exc:  # noqa: BLE001 - the assertions inspect it
-                outcomes[index] = exc
-            finally:
-                db.session.remove()
-
+    """Run `call(version)` RACERS times at once, each on the version the work order has now."""
     version = db.session.get(Order, order_id).work_order.version
-    threads = [threading.Thread(target=run, args=(i, version)) for i in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    db.session.expire_all()
-    return outcomes
+    return at_once(app, [lambda: call(version)] * RACERS)
 
 
 def _one_wins(outcomes: list) -> None:

@@ -1,4 +1,4 @@
-"""Staff accounts under concurrency, and the migration that brought set-password links.
+"""Staff accounts under concurrency.
 
 Two owners who demote each other at the same moment must leave one owner; two tabs that use one set-password
 link at the same moment set one password. On PostgreSQL the transactions really overlap (row locks decide);
@@ -7,41 +7,14 @@ on SQLite the database serialises writers and the same outcome must hold.
 
 from __future__ import annotations
 
-import threading
-
-from flask_migrate import upgrade
 from sqlalchemy import select, text
 
-from storefront import create_app
 from storefront.domain.roles import Role
 from storefront.extensions import db
 from storefront.models import OutboxMessage, StaffUser
 from storefront.services import staff_accounts
 from storefront.services.staff import authenticate, create_staff
-from tests.conftest import REDIS_URL
-
-
-def _race(app, calls) -> list:
-    """Run each call in its own thread and session, released together; return what each returned or raised."""
-    barrier, outcomes = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(index: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                outcomes[index] = calls[index]()
-            except BaseException as exc:  # noqa: BLE001 - the assertions inspect it
-                outcomes[index] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    db.session.expire_all()
-    return outcomes
+from tests.support.concurrency import at_once
 
 
 def test_two_owners_demoting_each_other_at_once_leave_one_owner(app_ctx):
@@ -58,7 +31,7 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(app_ctx):
                 target, Role.MANAGER, version=1, by=db.session.get(StaffUser, actor)
             )
 
-        outcomes = _race(app_ctx, [demote(ids[0], ids[1]), demote(ids[1], ids[0])])
+        outcomes = at_once(app_ctx, [demote(ids[0], ids[1]), demote(ids[1], ids[0])])
         wins = [o for o in outcomes if isinstance(o, StaffUser)]
         refused = [o for o in outcomes if isinstance(o, staff_accounts.LastOwner)]
         assert len(wins) == 1 and len(refused) == 1, outcomes
@@ -72,7 +45,7 @@ def test_two_tabs_using_one_link_at_once_set_one_password(app_ctx):
     body = db.session.scalar(select(OutboxMessage.body_text).where(OutboxMessage.to_email == staff.email))
     token = body.split("/backoffice/set-password/", 1)[1].split()[0]
 
-    outcomes = _race(
+    outcomes = at_once(
         app_ctx,
         [
             lambda: staff_accounts.set_password_with_link(token, "first-password-1"),
@@ -84,28 +57,3 @@ def test_two_tabs_using_one_link_at_once_set_one_password(app_ctx):
     assert len(wins) == 1 and len(refused) == 1, outcomes
     works = [p for p in ("first-password-1", "second-password-2") if authenticate(staff.email, p) is not None]
     assert len(works) == 1
-
-
-def test_accounts_made_before_the_migration_keep_their_password(tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}",
-            "SECRET_KEY": "x",
-            "RATELIMIT_STORAGE_URI": REDIS_URL,
-        }
-    )
-    with app.app_context():
-        upgrade(revision="i17_charges")
-        with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO staff_users (email, password_hash, active, created_at, session_version, role) "
-                    "VALUES ('old@voltwerk.example', 'x', 1, '2026-01-01 00:00:00', 1, 'owner')"
-                )
-            )
-        upgrade()
-        with db.engine.connect() as conn:
-            row = conn.execute(text("SELECT version, password_set_at FROM staff_users")).one()
-        assert row.version == 1 and row.password_set_at is not None
-        db.engine.dispose()
