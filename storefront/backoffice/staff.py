@@ -28,6 +28,16 @@ ROLE_MESSAGE = "Choose mechanic, manager or owner."
 # ---------------------------------------------------------------- forms
 
 
+def _role_field(**extra) -> SelectField:
+    return SelectField(
+        "Role",
+        choices=[SelectChoice(value, label) for value, label in ROLE_OPTIONS],
+        validate_choice=False,
+        validators=[AnyOf([r.value for r in Role], message=ROLE_MESSAGE)],
+        **extra,
+    )
+
+
 class InviteForm(FlaskForm):
     email = StringField(
         "Email",
@@ -37,13 +47,7 @@ class InviteForm(FlaskForm):
         ],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
-    role = SelectField(
-        "Role",
-        choices=[SelectChoice(value, label) for value, label in ROLE_OPTIONS],
-        default=Role.MECHANIC.value,
-        validate_choice=False,
-        validators=[AnyOf([r.value for r in Role], message=ROLE_MESSAGE)],
-    )
+    role = _role_field(default=Role.MECHANIC.value)
 
     def validate_email(self, field) -> None:
         problem = email_problem(normalise_email(field.data or ""))
@@ -52,12 +56,7 @@ class InviteForm(FlaskForm):
 
 
 class RoleForm(VersionedForm):
-    role = SelectField(
-        "Role",
-        choices=[SelectChoice(value, label) for value, label in ROLE_OPTIONS],
-        validate_choice=False,
-        validators=[AnyOf([r.value for r in Role], message=ROLE_MESSAGE)],
-    )
+    role = _role_field()
 
 
 class AccountForm(VersionedForm):
