@@ -6,10 +6,13 @@ import hashlib
 
 from flask import Blueprint, abort, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import make_transient_to_detached
 
+from . import cache
 from .domain.roles import Role
 from .extensions import db, login_manager
 from .models import StaffUser
+from .services.plan_version import current_stamp
 from .services.staff import end_sessions
 
 
@@ -38,10 +41,30 @@ def load_staff(user_id: str) -> StaffUser | None:
     staff_id, _, version = user_id.partition(":")
     if not (staff_id.isdigit() and version.isdigit()) or session.get("_id") != _session_identifier():
         return None
-    staff = db.session.get(StaffUser, int(staff_id))
+    staff = known_staff(int(staff_id))
     if staff is None or not staff.active or staff.session_version != int(version):
         return None
     return staff
+
+
+_staff_rows = cache.named("staff_rows")
+_STAFF_COLUMNS = tuple(column.key for column in StaffUser.__table__.columns)
+
+
+def known_staff(staff_id: int) -> StaffUser | None:
+    """The staff user as of the current plan stamp, which every write to a staff account bumps: read once per
+    stamp, then put into this request's session from this process's copy without a query (so changes made
+    through it still flush)."""
+    key = (current_stamp(), staff_id)
+    row = _staff_rows.peek(key)
+    if row is None:
+        staff = db.session.get(StaffUser, staff_id)
+        if staff is not None:
+            _staff_rows.put(key, {name: getattr(staff, name) for name in _STAFF_COLUMNS})
+        return staff
+    copy = StaffUser(**row)
+    make_transient_to_detached(copy)
+    return db.session.merge(copy, load=False)
 
 
 def start_staff_session(staff: StaffUser) -> None:

@@ -87,6 +87,18 @@ DECLARED = (
     Declared("configurator_html", 4096, "keyed by the quote's key and the kind of answer (fragment or page)"),
     Declared("status_stamps", 4096, "keyed by (status token digest, plan stamp); every write a status shows bumps it"),
     Declared("board_html", 64, "keyed by (plan stamp, shop day, search); every order or part write bumps the stamp"),
+    Declared("board_fragments", 64, "keyed like board_html: the same columns, encoded as htmx swaps them"),
+    Declared(
+        "board_pages",
+        256,
+        "keyed by (board_html's key, staff id, email and role): the menu shows the email and what the role may "
+        "open; the CSRF token is filled in per request",
+    ),
+    Declared(
+        "staff_rows",
+        64,
+        "keyed by (plan stamp, staff id): every write to a staff account bumps the stamp (plan_version.WATCHED)",
+    ),
     Declared("board_builds", 4096, "keyed by order id: an order's build and price lines are frozen at payment"),
     Declared("board_cards", 4096, "keyed by the card itself: every field it shows, days in stage included"),
     Declared("status_html", 4096, "keyed by (status token digest, status fingerprint, poll interval[, page])"),

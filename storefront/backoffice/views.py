@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .. import cache
@@ -63,6 +64,7 @@ def logout():
 
 _boards = cache.named("board_html")  # the rendered columns, per board key
 _cards = cache.named("board_cards")  # one rendered card per card value
+_board_fragments = cache.named("board_fragments")  # the columns as htmx swaps them, encoded
 
 
 def _card_html(card) -> Markup:
@@ -75,7 +77,7 @@ BOARD_STAGES = frozenset(stage for stage, _ in BOARD_COLUMNS)
 COLUMN_CARDS = 30  # cards a column shows before "Show all": the oldest payments, so the most urgent
 
 
-def _board_html(query: str, show: str | None) -> Markup:
+def _board_html(key: tuple, query: str, show: str | None) -> Markup:
     def render() -> Markup:
         columns = board_columns(query)
         return Markup(
@@ -89,7 +91,26 @@ def _board_html(query: str, show: str | None) -> Markup:
             )
         )
 
-    return _boards.get_or_make((board_key(query), show), render)
+    return _boards.get_or_make((key, show), render)
+
+
+_board_pages = cache.named("board_pages")  # the whole page, encoded, per board and signed-in staff member
+CSRF_SLOT = "csrf-token-slot-3f9c1e"  # stands for the CSRF token in a cached page; filled in per request
+
+
+def _board_page(key: tuple, query: str, html: Markup) -> bytes:
+    """The full board page, rendered and encoded once per board and staff member (the menu shows their email
+    and what their role may open); each request fills in its own CSRF token. A page carrying flashed messages
+    is rendered for this request alone."""
+
+    def render(csrf_token=generate_csrf) -> bytes:
+        return render_template("backoffice/board.html", board=html, query=query, csrf_token=csrf_token).encode()
+
+    if "_flashes" in session:
+        return render()
+    me = (current_user.id, current_user.email, current_user.role)
+    page = _board_pages.get_or_make((key, me), lambda: render(lambda: CSRF_SLOT))
+    return page.replace(CSRF_SLOT.encode(), generate_csrf().encode())
 
 
 @bp.get("/")
@@ -100,9 +121,11 @@ def board():
     shop's day changes."""
     query = request.args.get("q", "")
     show = request.args.get("show")
-    html = _board_html(query, show if show in BOARD_STAGES else None)
+    show = show if show in BOARD_STAGES else None
+    key = board_key(query)
+    html = _board_html(key, query, show)
     return render_page_or_fragment(
-        lambda: render_template("backoffice/board.html", board=html, query=query), lambda: html
+        lambda: _board_page((key, show), query, html), lambda: html, memo=(_board_fragments, (key, show))
     )
 
 

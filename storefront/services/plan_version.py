@@ -28,6 +28,7 @@ from ..models import (
     PartLine,
     PurchaseRequest,
     Setting,
+    StaffUser,
     TestResult,
     WorkOrder,
     WorkOrderEvent,
@@ -35,7 +36,17 @@ from ..models import (
 from .stamp_watch import CHANNEL, watch_for
 
 KEY = "plan_version"
-WATCHED = (Component, PurchaseRequest, PartLine, WorkOrder, CatalogVersion, Order, WorkOrderEvent, TestResult)
+WATCHED = (
+    Component,
+    PurchaseRequest,
+    PartLine,
+    WorkOrder,
+    CatalogVersion,
+    Order,
+    WorkOrderEvent,
+    TestResult,
+    StaffUser,  # a signed-in staff member is known without a query until their account changes (auth.known_staff)
+)
 WATCHED_TABLES = {m.__tablename__ for m in WATCHED} | {"settings"}
 
 

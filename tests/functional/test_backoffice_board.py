@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+from flask import g
 from sqlalchemy import event
 
 from storefront.extensions import db
@@ -104,13 +105,15 @@ def test_the_delivered_column_shows_only_the_newest_dozen(staff_client, order_fa
     assert shown == [o.number for o in orders[2:]]  # the two delivered longest ago drop off
 
 
-def test_a_warm_board_reads_only_the_staff_user_and_a_new_order_shows_at_once(staff_client, order_factory):
+def test_a_warm_board_makes_no_query_and_a_new_order_shows_at_once(staff_client, order_factory):
     order_factory()
-    assert staff_client.get("/backoffice/").status_code == 200  # renders and caches the board
+    g.pop("_login_user", None)  # the test's app context outlives requests; a real request starts without a user
+    assert staff_client.get("/backoffice/").status_code == 200  # renders and caches the board and the staff user
     db.session.expire_all()
+    g.pop("_login_user", None)
     with counting_queries() as warm:
         assert staff_client.get("/backoffice/").status_code == 200
-    assert len(warm) == 1, warm  # the signed-in staff user; the plan stamp's watch vouches for the rest
+    assert warm == [], warm  # the plan stamp's watch vouches for the board and the signed-in staff user alike
     newer = order_factory(email="newer@example.com")
     assert newer.number in staff_client.get("/backoffice/").get_data(as_text=True)
 
@@ -137,3 +140,36 @@ def test_a_long_column_shows_its_oldest_cards_and_the_rest_on_asking(staff_clien
     assert re.findall(r'data-order="([^"]+)"', column) == numbers and "Show the oldest 2 only" in column
     unknown = sourcing(staff_client.get("/backoffice/?show=%3Cscript%3E").get_data(as_text=True))
     assert len(re.findall(r'data-order="', unknown)) == 2 and "<script>" not in unknown
+
+
+def own_request(call):
+    """Run a request as its own: the test's app context outlives requests, and its `g` would hand one client's
+    user and CSRF token to the next."""
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
+    return call()
+
+
+def test_a_cached_board_page_carries_each_sessions_own_email_and_a_working_csrf_token(app, staff_client, paid_order):
+    from storefront.backoffice.views import CSRF_SLOT
+    from storefront.services.staff import create_staff
+    from tests.support.backoffice import csrf_from, sign_in
+
+    create_staff("second@voltwerk.example", "second-password-1")
+    other = app.test_client()
+    assert own_request(lambda: sign_in(other, "second@voltwerk.example", "second-password-1")).status_code == 303
+    for _ in range(2):  # rendered, then served from the cache
+        mine = own_request(lambda: staff_client.get("/backoffice/")).get_data(as_text=True)
+        theirs = own_request(lambda: other.get("/backoffice/")).get_data(as_text=True)
+        assert staff_client.staff.email in mine and "second@voltwerk.example" not in mine
+        assert "second@voltwerk.example" in theirs and staff_client.staff.email not in theirs
+        assert CSRF_SLOT not in mine + theirs and csrf_from(mine) != csrf_from(theirs)
+    same_person_elsewhere = app.test_client()  # the page cached for this staff member, served to another session
+    assert own_request(lambda: sign_in(same_person_elsewhere)).status_code == 303
+    own_request(lambda: staff_client.get("/backoffice/"))  # cached after the sign-in, which bumped the stamp
+    page = own_request(lambda: same_person_elsewhere.get("/backoffice/")).get_data(as_text=True)
+    token = csrf_from(page)
+    signed_out = own_request(lambda: same_person_elsewhere.post("/backoffice/logout", data={"csrf_token": token}))
+    assert signed_out.status_code == 303  # the token the cached page carried was that session's own
+    assert own_request(lambda: same_person_elsewhere.get("/backoffice/")).status_code == 302
+    assert own_request(lambda: other.get("/backoffice/")).status_code == 200

@@ -1,18 +1,26 @@
-"""Cached quotes stay exactly fresh across processes: a stock change written by one process is in the very
-next quote another process serves (PostgreSQL: NOTIFY plan_version; SQLite: its commit counter, PRAGMA data_version)."""
+"""Cached answers stay exactly fresh across processes: a stock change written by one process is in the very
+next quote another process serves, and a staff account change is in its next back-office request
+(PostgreSQL: NOTIFY plan_version; SQLite: its commit counter, PRAGMA data_version)."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
+import urllib.error
+import urllib.parse
 import urllib.request
 
 from sqlalchemy import select
 
+from storefront.domain.roles import Role
 from storefront.extensions import db
 from storefront.models import Component
 from storefront.services import catalog_drafts as drafts
 from storefront.services.inventory import set_lead_time
+from storefront.services.staff import create_staff
+from storefront.services.staff_accounts import change_role, deactivate
 from storefront.services.unit_of_work import unit_of_work
+from tests.support.backoffice import csrf_from
 
 QUOTE = "/api/quote?frame=step-through&motor=hub-250&battery=b400&color=graphite"
 
@@ -46,3 +54,52 @@ def test_a_catalog_published_through_one_process_prices_the_next_quote_in_anothe
     assert (before["total_cents"], after["total_cents"]) == (129000, 139000)
     drafts.roll_back_to(drafts.published_versions()[-1].id, None)
     assert quote_from(second_host)["total_cents"] == 129000
+
+
+class Browser:
+    """A staff member's browser on one host: cookies kept, forms posted with the page's CSRF token."""
+
+    def __init__(self, host) -> None:
+        self.host = host
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirects()
+        )
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(f"{self.host.url}{path}", timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as answer:
+            return answer.code, answer.read().decode()
+
+    def sign_in(self, email: str, password: str) -> None:
+        _, page = self.get("/backoffice/login")
+        form = urllib.parse.urlencode({"csrf_token": csrf_from(page), "email": email, "password": password})
+        try:
+            self.opener.open(f"{self.host.url}/backoffice/login", data=form.encode(), timeout=10)
+        except urllib.error.HTTPError as answer:
+            assert answer.code == 303, answer.read().decode()
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_a_role_change_and_a_deactivation_through_one_process_reach_the_next_request_in_another(app_ctx, second_host):
+    owner = create_staff("first-owner@voltwerk.example", "first-owner-pass-1")
+    staff = create_staff("second-owner@voltwerk.example", "second-owner-pass-1")
+    browser = Browser(second_host)
+    browser.sign_in(staff.email, "second-owner-pass-1")
+    status, board = browser.get("/backoffice/")
+    assert status == 200 and ">Staff</a>" in board
+    assert browser.get("/backoffice/")[1].count(">Staff</a>") == 1  # host B now knows them without a query
+
+    staff = change_role(staff.id, Role.MECHANIC, version=staff.version, by=owner)  # this process demotes them
+    status, board = browser.get("/backoffice/")
+    assert status == 200 and ">Staff</a>" not in board and "Mechanic" in board
+    assert browser.get("/backoffice/staff/")[0] == 403
+
+    deactivate(staff.id, version=staff.version, by=owner)
+    status, _ = browser.get("/backoffice/")
+    assert status == 302  # signed out at once: back to the sign-in page
