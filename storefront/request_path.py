@@ -7,6 +7,7 @@ nor sends `Vary: Cookie`, so it stays cacheable by the browser and costs little 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,15 +21,20 @@ _SESSION = "storefront.session"  # the request's session object, for hooks that 
 _LIMITER_INSTANCE = "__wrapper-limiter-instance"  # how Flask-Limiter marks a view it decorated
 
 
+REFRESH_AFTER_SECONDS = 60  # an unchanged permanent session is re-signed at most this often
+
+
 class LazySession(SecureCookieSession):
     """A signed-cookie session whose cookie is decoded the first time the request reads the session.
 
     Flask marks a session `accessed` on every read through `flask.session`; that is the moment to decode.
+    `signed_at` is when its cookie was signed (None for a new session).
     """
 
     def __init__(self, load: Callable[[], dict[str, Any] | None]) -> None:
         super().__init__()
         self._load: Callable[[], dict[str, Any] | None] | None = load
+        self.signed_at: float | None = None
 
     @property
     def accessed(self) -> bool:
@@ -42,7 +48,12 @@ class LazySession(SecureCookieSession):
 
 
 class LazySessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with the cookie decoded on first read and the serializer built once."""
+    """Flask's signed-cookie sessions, with the cookie decoded on first read and the serializer built once.
+
+    An unchanged permanent session is re-signed (its idle expiry moved on) once its cookie is a minute old
+    rather than on every request: signing and compressing it again was most of a warm back-office page's cost,
+    and an idle timeout of hours then ends at most a minute early.
+    """
 
     def __init__(self) -> None:
         self._serializers: dict[Any, Any] = {}
@@ -63,13 +74,23 @@ class LazySessionInterface(SecureCookieSessionInterface):
                 return None
             try:
                 lifetime = int(app.permanent_session_lifetime.total_seconds())
-                return self.get_signing_serializer(app).loads(cookie, max_age=lifetime)
+                data, signed = self.get_signing_serializer(app).loads(cookie, max_age=lifetime, return_timestamp=True)
             except Exception:  # noqa: BLE001 - a bad or expired signature is an empty session, as in Flask
                 return None
+            session.signed_at = signed.timestamp()
+            return data
 
         session = LazySession(load)
         request.environ[_SESSION] = session
         return session
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        return signed_at is None or time.time() - signed_at >= REFRESH_AFTER_SECONDS
 
 
 def security_headers(debug: bool) -> tuple[tuple[str, str], ...]:

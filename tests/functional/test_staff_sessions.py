@@ -70,6 +70,26 @@ def test_an_idle_session_expires_after_the_configured_working_day(app_ctx, staff
     assert is_sign_in_page(replay(app_ctx, copied))
 
 
+def test_an_active_session_is_re_signed_once_a_minute_and_outlives_the_idle_limit(app_ctx, staff_client, monkeypatch):
+    start = time.time()
+    client = staff_client.client
+
+    def cookie_set_at(seconds: float) -> bool:
+        monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: start + seconds)
+        g.pop("_login_user", None)
+        response = client.get("/backoffice/")
+        assert response.status_code == 200
+        return "Set-Cookie" in response.headers
+
+    assert not cookie_set_at(10)  # an unchanged session is not signed again on every request
+    assert cookie_set_at(120)  # a minute on, its idle expiry moves on
+    assert not cookie_set_at(150)
+    for hour in range(8, 40, 8):  # a working day and more, never idle for the 12-hour limit
+        assert cookie_set_at(hour * 3600)
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: start + 40 * 3600 + 12 * 3600 + 60)
+    assert is_sign_in_page(replay(app_ctx, session_cookie(client)))
+
+
 def test_a_session_is_tied_to_the_address_the_app_trusts_not_to_forwarded_for(app_ctx, client, staff_user):
     client.environ_base["REMOTE_ADDR"] = "192.0.2.10"
     sign_in(client)
