@@ -12,6 +12,7 @@ from htmx_flask.requests import HtmxAwareRequest
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import quote_etag
 from werkzeug.routing import IntegerConverter
 
 from .cache import LRU
@@ -111,18 +112,25 @@ def render_templates(page: str, fragment: str, **context) -> Response:
 
 
 def not_modified(etag: str) -> Response:
+    """A 304 for `etag`: the most frequent answer of a polled page, so its two headers are written as they are
+    (an ETag is a quoted token of safe characters; werkzeug would check and parse each one)."""
     response = Response(status=304)
-    response.set_etag(etag)
-    response.vary.add("HX-Request")
+    response.headers._list = [("ETag", quote_etag(etag)), ("Vary", "HX-Request")]
     return response
 
 
 def keep_private(response: Response, referrer_policy: str = "no-referrer") -> Response:
     """Headers for a page reached through a secret link: no search index, no Referer, no shared caches."""
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = referrer_policy
-    response.headers.setdefault("Cache-Control", "private, no-cache")
+    # one pass over the few headers set so far (a werkzeug lookup that misses costs an exception)
+    kept = [(name, value) for name, value in response.headers.items() if name.lower() not in _PRIVATE_REPLACED]
+    kept += [("X-Robots-Tag", "noindex"), ("Referrer-Policy", referrer_policy)]
+    if not any(name.lower() == "cache-control" for name, _ in kept):
+        kept.append(("Cache-Control", "private, no-cache"))
+    response.headers._list = kept
     return response
+
+
+_PRIVATE_REPLACED = frozenset({"x-robots-tag", "referrer-policy"})
 
 
 def too_many_requests(error: HTTPException):

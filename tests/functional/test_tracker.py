@@ -197,7 +197,9 @@ def test_the_poll_answers_304_with_no_query_when_nothing_changed(client, paid_or
     with count_queries() as counter:
         again = client.get(url, headers={**htmx_headers, "If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
-    assert again.headers["ETag"] == etag
+    assert again.headers["ETag"] == etag and again.headers["Vary"] == "HX-Request"
+    assert again.headers["Referrer-Policy"] == "no-referrer" and again.headers["X-Robots-Tag"] == "noindex"
+    assert again.headers["Cache-Control"] == "private, no-cache" and "Content-Type" not in again.headers
     assert counter.count == 0  # the plan stamp's watch (LISTEN, or SQLite's commit counter) vouches
 
 
