@@ -48,7 +48,8 @@ def load_staff(user_id: str) -> StaffUser | None:
 
 
 _staff_rows = cache.named("staff_rows")
-_STAFF_COLUMNS = tuple(column.key for column in StaffUser.__table__.columns)
+# the sign-in time is left out: recording it does not bump the stamp (plan_version._only_signed_in)
+_STAFF_COLUMNS = tuple(column.key for column in StaffUser.__table__.columns if column.key != "last_login_at")
 
 
 def known_staff(staff_id: int) -> StaffUser | None:

@@ -97,7 +97,7 @@ DECLARED = (
     Declared(
         "staff_rows",
         64,
-        "keyed by (plan stamp, staff id): every write to a staff account bumps the stamp (plan_version.WATCHED)",
+        "keyed by (plan stamp, staff id): every write to a staff account but a sign-in's time bumps the stamp",
     ),
     Declared("board_builds", 4096, "keyed by order id: an order's build and price lines are frozen at payment"),
     Declared("board_cards", 4096, "keyed by the card itself: every field it shows, days in stage included"),

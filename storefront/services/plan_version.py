@@ -2,8 +2,8 @@
 something changes.
 
 A transaction that touches stock, purchase requests, part lines, work orders and their events and test results,
-orders, settings or the catalog (through
-the ORM or a bulk UPDATE/DELETE) writes a new random stamp just before it commits. Writing it last keeps a
+orders, settings, the catalog or a staff account (a sign-in's time aside), through the ORM or a bulk
+UPDATE/DELETE, writes a new random stamp just before it commits. Writing it last keeps a
 single lock order (data rows, then the stamp row), so concurrent writers cannot deadlock on it. Readers
 compare one small row instead of recomputing the plan; on PostgreSQL the same transaction sends
 NOTIFY plan_version, and SQLite counts commits, so each process knows the stamp without a query through its
@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -71,9 +71,17 @@ def read_stamp() -> tuple[str | None, str | None]:
 
 def _touches_plan(session: Session) -> bool:
     for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, StaffUser) and obj in session.dirty and _only_signed_in(obj):
+            continue
         if isinstance(obj, WATCHED) or (isinstance(obj, Setting) and obj.key != KEY):
             return True
     return False
+
+
+def _only_signed_in(staff: StaffUser) -> bool:
+    """A sign-in records its time and nothing else a cached answer shows (auth.known_staff leaves it out)."""
+    changed = {attr.key for attr in inspect(staff).attrs if attr.history.has_changes()}
+    return changed <= {"last_login_at"}
 
 
 def _bump(session: Session) -> None:
