@@ -341,6 +341,17 @@ class AssemblyDay(db.Model):
     day: Mapped[date] = mapped_column(primary_key=True)
 
 
+class PlanSummary(db.Model):
+    """What a quote needs of the plan, in one row: the booked assembly slots as runs of working days and the
+    learned history's key, written with the plan stamp of the re-plan's commit (services/plan_summary.py)."""
+
+    __tablename__ = "plan_summaries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stamp: Mapped[str] = mapped_column(sa.String(32))
+    slot_runs: Mapped[str] = mapped_column(sa.Text)  # JSON: [[first day ordinal, last day ordinal, booked], ...]
+    history: Mapped[str] = mapped_column(sa.String(64))
+
+
 class PaymentIncident(db.Model):
     """A paid session that could not become an order (a mismatched amount, say): on the back office's
     "Needs attention" list until staff refund it."""

@@ -11,6 +11,7 @@ from itertools import accumulate
 from .calendar import add_working_days, working_day_on_or_after, working_days_between, working_days_from
 from .catalog import Workshop
 from .reliability import door_after, ready_day
+from .slot_runs import SlotRuns
 from .spread import ON_TIME, Dist, quantile, window
 
 
@@ -138,7 +139,7 @@ def first_free_slot(day: date, booked: Mapping[date, int], workshop: Workshop, c
     Callers that ask many times over one plan pass a SlotCounts, which remembers full runs between asks.
     """
     capacity = workshop.capacity_per_day if capacity is None else capacity
-    book = booked if isinstance(booked, SlotCounts) else SlotCounts(booked)
+    book = booked if isinstance(booked, (SlotCounts, SlotRuns)) else SlotCounts(booked)
     return book.first_free(day, capacity, workshop)
 
 
@@ -173,7 +174,7 @@ def promised_window(
         tuple((working_days_between(assembly, day, workshop), w) for day, w in s.arrivals) for s in steps if s.arrivals
     )
     first = working_day_on_or_after(today, workshop)
-    book = booked if isinstance(booked, SlotCounts) else SlotCounts(booked)
+    book = booked if isinstance(booked, (SlotCounts, SlotRuns)) else SlotCounts(booked)
     booked_before = book.between(first, assembly)  # booked on the working days before the slot
     slots = max(0, working_days_between(first, assembly, workshop))
     door = door_after(booked_before, slots, workshop, capacity)

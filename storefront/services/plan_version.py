@@ -33,6 +33,7 @@ from ..models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from . import plan_summary
 from .stamp_watch import CHANNEL, watch_for
 
 KEY = "plan_version"
@@ -86,6 +87,7 @@ def _only_signed_in(staff: StaffUser) -> bool:
 
 def _bump(session: Session) -> None:
     value = uuid.uuid4().hex
+    plan_summary.write(session, value)  # a re-plan's summary of this very plan, if it noted one
     stamp = session.get(Setting, KEY)
     if stamp is None:
         session.add(Setting(key=KEY, value=value))
@@ -100,6 +102,7 @@ def _bump(session: Session) -> None:
 def _before_flush(session: Session, flush_context, instances) -> None:
     if _touches_plan(session):
         session.info["plan_dirty"] = True
+        plan_summary.drop_if_changed(session)  # written after the re-plan noted its summary
 
 
 def _on_bulk_write(state) -> None:
@@ -108,11 +111,13 @@ def _on_bulk_write(state) -> None:
     table = getattr(state.statement, "table", None)
     if table is not None and table.name in WATCHED_TABLES and table.name != "settings":
         state.session.info["plan_dirty"] = True
+        plan_summary.drop_if_changed(state.session, table.name)
 
 
 def _after_rollback(session: Session) -> None:
     session.info.pop("plan_dirty", None)
     session.info.pop("plan_bumped", None)
+    plan_summary.drop(session)
 
 
 def _before_commit(session: Session) -> None:

@@ -22,16 +22,17 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, select, update
 
 from ..domain.planning import Job, JobPlan, PartWait, plan
-from ..domain.stages import StageCode
+from ..domain.stages import SLOT_HOLDING_STAGES, StageCode
 from ..domain.statuses import PartLineState
 from ..extensions import db
 from ..mail.outbox import enqueue_mail
 from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, Setting, WorkOrder, WorkOrderEvent
 from ..timeutil import local_date
+from . import plan_summary
 from .catalog import CAPACITY_KEY, assembly_capacity, live_catalog
 from .links import status_url
 from .notifications import queue_customer_update
-from .reliability import Learned, learned
+from .reliability import Learned, history_key, learned
 from .unit_of_work import unit_of_work
 
 MIN_CAPACITY, MAX_CAPACITY = 1, 50
@@ -81,11 +82,15 @@ def replan_in_transaction(
     catalog = live_catalog()
     today = local_date(now, catalog.timezone)
     db.session.flush()
-    learnt = learned(catalog)
+    history = history_key()
+    learnt = learned(catalog, history)
     jobs, rows = _load(today, learnt)
     plans = plan(jobs, learnt.workshop, assembly_capacity(catalog), today)
     moved, news = _write(plans, rows, explained or {})
     _tell_customers(news, now)
+    holding = {job.work_order_id for job in jobs if job.stage in SLOT_HOLDING_STAGES}
+    booked = (p.assembly for p in plans if p.work_order_id in holding)
+    plan_summary.note(db.session, booked, learnt.workshop, history)  # what quotes read of this plan
     return ReplanResult(cause, len(jobs), moved, news.slipped, news.late_explained, news.back_on_track)
 
 

@@ -10,9 +10,11 @@ from .. import cache
 from ..domain.build import Build, BuildError, Conflict, blocked_reason, conflicts, parse_build
 from ..domain.calendar import order_day
 from ..domain.catalog import Catalog
-from ..domain.leadtime import Estimate, Supply, estimate
+from ..domain.leadtime import Estimate, SlotCounts, Supply, estimate
 from ..domain.pricing import PriceLine, price_lines, total_cents
+from ..domain.slot_runs import SlotRuns
 from ..timeutil import local_moment
+from . import plan_summary
 from .catalog import NoCatalog, assembly_capacity, catalog_for, live_catalog
 from .plan_version import current_stamp
 from .reliability import learned
@@ -53,7 +55,7 @@ _plans = cache.named("plans")  # the workshop's supply and slot picture per plan
 class PlanInputs:
     catalog: Catalog
     supplies: dict[str, Supply]
-    booked: Mapping[date, int]
+    booked: SlotCounts | SlotRuns
     capacity: int
 
 
@@ -67,9 +69,11 @@ def plan_inputs(today: date, stamp: tuple[str | None, str | None] | None = None)
 
     def read() -> PlanInputs:
         catalog = catalog_for(stamp[0]) if stamp[0] else live_catalog()
-        learnt = learned(catalog)
+        summary = plan_summary.read(stamp[1])  # the re-plan's own summary of this plan, when it wrote one
+        learnt = learned(catalog, summary.history if summary else None)
         catalog = replace(catalog, workshop=learnt.workshop)  # with the learned window width
-        return PlanInputs(catalog, load_supplies(learnt), booked_slots(today), assembly_capacity(catalog))
+        booked = SlotRuns(summary.runs, catalog.workshop) if summary else booked_slots(today)
+        return PlanInputs(catalog, load_supplies(learnt), booked, assembly_capacity(catalog))
 
     return _plans.get_or_make((stamp, today), read)
 

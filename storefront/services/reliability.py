@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
@@ -68,13 +69,18 @@ def supplier_records(catalog: Catalog) -> list[SupplierRecord]:
 _learned = cache.named("learned")
 
 
-def learned(catalog: Catalog) -> Learned:
+def learned(catalog: Catalog, history: str | None = None) -> Learned:
     """Supplier lateness per component and the door time, from received deliveries and delivered bikes.
 
     Every re-plan and quote asks; the answer is read again only when a delivery was received or a bike delivered
-    since (one small aggregate query tells)."""
-    key = (catalog.workshop, catalog.timezone, *_history_key())
+    since (`history_key` tells, or the caller passes the key it already has)."""
+    key = (catalog.workshop, catalog.timezone, history or history_key())
     return _learned.get_or_make(key, lambda: _learn(catalog))
+
+
+def history_key() -> str:
+    """A digest of how much history there is to learn from (one small aggregate query)."""
+    return hashlib.sha256(repr(_history_key()).encode()).hexdigest()
 
 
 def _history_key() -> tuple:

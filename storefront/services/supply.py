@@ -45,16 +45,16 @@ def load_supplies(learned: Learned) -> dict[str, Supply]:
     for component_id, expected, free, first_given in incoming_rows:
         if free > 0:
             incoming.setdefault(component_id, []).append((expected, int(free), first_given))
-    return {
-        c.sku: Supply(
-            c.sku,
-            c.name,
-            c.lead_time_days,
-            c.on_hand - c.reserved,
-            tuple(sorted(incoming.get(c.id, ()))),
-            learned.spread(c.sku),
+    components = db.session.execute(  # plain rows: a quote after a plan change reads them all
+        select(
+            Component.id, Component.sku, Component.name, Component.lead_time_days, Component.on_hand, Component.reserved
         )
-        for c in db.session.scalars(select(Component))
+    )
+    return {
+        sku: Supply(
+            sku, name, lead_time_days, on_hand - reserved, tuple(sorted(incoming.get(id_, ()))), learned.spread(sku)
+        )
+        for id_, sku, name, lead_time_days, on_hand, reserved in components
     }
 
 

@@ -1,0 +1,101 @@
+"""The plan summary a quote reads after a plan change: every re-plan writes it with the stamp its commit writes,
+it answers exactly as the work orders' booked slots do, and a write that did not re-plan leaves it unused."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from storefront.domain.slot_runs import SlotRuns
+from storefront.extensions import db
+from storefront.models import Component, WorkOrder
+from storefront.services import inventory, plan_summary
+from storefront.services.catalog import live_catalog
+from storefront.services.plan_version import read_stamp
+from storefront.services.planning import replan, replan_in_transaction, set_capacity
+from storefront.services.quote import _plans, quote
+from storefront.services.reliability import history_key
+from storefront.services.supply import booked_slots
+from storefront.services.unit_of_work import unit_of_work
+from tests.support.backoffice import FOLDING_BUILD
+from tests.support.tracker import move_to
+
+TUE = date(2026, 12, 1)
+
+
+def summary_now() -> plan_summary.Summary | None:
+    db.session.expire_all()
+    return plan_summary.read(read_stamp()[1])
+
+
+def assert_summary_is_the_plan() -> None:
+    """The summary is there for the current stamp and answers as the work orders' slots do, day by day."""
+    summary = summary_now()
+    assert summary is not None
+    workshop = live_catalog().workshop
+    runs, days = SlotRuns(summary.runs, workshop), booked_slots(TUE)
+    assert days, "the test needs booked slots"
+    for offset in range(40):
+        day = TUE + timedelta(days=offset)
+        for capacity in (1, 2, 4):
+            assert runs.first_free(day, capacity, workshop) == days.first_free(day, capacity, workshop), day
+        assert runs.between(TUE, day) == days.between(TUE, day), day
+    assert summary.history == history_key()
+
+
+def test_every_service_that_re_plans_leaves_a_summary_that_is_the_plan(app_ctx, order_factory):
+    orders = [order_factory(email=f"s{n}@example.com") for n in range(6)]
+    assert_summary_is_the_plan()
+    waiting = order_factory(FOLDING_BUILD, email="folding@example.com")  # waits for a supplier's frame
+    assert_summary_is_the_plan()
+    move_to(orders[0], "assembly")  # starts its build: a slot used
+    assert_summary_is_the_plan()
+    move_to(orders[1], "delivered")  # a delivered bike adds to the learned history
+    assert_summary_is_the_plan()
+    set_capacity(1, app_ctx.config["FIXED_NOW"])
+    assert_summary_is_the_plan()
+    request_id = next(line.purchase_request_id for line in waiting.work_order.parts if line.purchase_request_id)
+    inventory.receive(request_id, 1, staff_id=None)
+    assert_summary_is_the_plan()
+
+
+def test_a_write_that_did_not_re_plan_leaves_the_summary_unused_until_the_next_re_plan(app_ctx, order_factory):
+    for n in range(9):
+        order_factory(email=f"w{n}@example.com")
+    assert summary_now() is not None
+    with unit_of_work():  # moves a booked slot without re-planning, as a data fix by hand would
+        work_order = db.session.scalar(select(WorkOrder).order_by(WorkOrder.id.desc()))
+        work_order.planned_assembly_date = TUE + timedelta(days=30)
+    assert summary_now() is None
+    _plans.clear()
+    assert quote(FOLDING_BUILD, TUE).valid  # read the long way
+    replan(app_ctx.config["FIXED_NOW"])
+    assert_summary_is_the_plan()
+
+
+def test_a_work_order_written_after_the_re_plan_in_the_same_transaction_drops_its_note(app_ctx, order_factory):
+    order_factory()
+    with unit_of_work():
+        replan_in_transaction(app_ctx.config["FIXED_NOW"], cause="test")
+        battery = db.session.scalar(select(Component).where(Component.sku == "BAT-400"))
+        battery.on_hand -= 1  # stock is not summarised: quotes read it afresh
+    assert summary_now() is not None
+    with unit_of_work():
+        replan_in_transaction(app_ctx.config["FIXED_NOW"], cause="test")
+        work_order = db.session.scalar(select(WorkOrder))
+        work_order.planned_assembly_date += timedelta(days=7)  # a slot moved after the re-plan noted it
+    assert summary_now() is None
+
+
+def test_a_quote_from_the_summary_is_the_quote_from_the_work_orders(app_ctx, order_factory, monkeypatch):
+    for n in range(10):
+        order_factory(email=f"q{n}@example.com")
+    order_factory(FOLDING_BUILD, email="folding@example.com")
+    assert summary_now() is not None
+    _plans.clear()
+    from_summary = quote(FOLDING_BUILD, TUE)
+    monkeypatch.setattr(plan_summary, "read", lambda stamp: None)  # the long way: slots and history from the tables
+    _plans.clear()
+    long_way = quote(FOLDING_BUILD, TUE)
+    assert (from_summary.estimate, from_summary.options) == (long_way.estimate, long_way.options)
