@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from htmx_flask.requests import HtmxAwareRequest
 from sqlalchemy.exc import OperationalError
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import Headers, ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import quote_etag
 from werkzeug.routing import IntegerConverter
@@ -87,7 +87,7 @@ def render_page_or_fragment(
     is_fragment = wants_fragment()
     if etag is not None:
         etag = f"{etag}-{'f' if is_fragment else 'p'}"
-        if request.if_none_match.contains_weak(etag):
+        if client_has(etag):
             return not_modified(etag)
     if not is_fragment:
         body = page()
@@ -111,10 +111,28 @@ def render_templates(page: str, fragment: str, **context) -> Response:
     )
 
 
+def client_has(etag: str) -> bool:
+    """Whether If-None-Match names `etag`, strong or weak (a proxy may weaken it). A poll sends back exactly the
+    tag it was given, so that is compared first; anything else is parsed as werkzeug does."""
+    sent = request.headers.get("If-None-Match")
+    if not sent:
+        return False
+    if sent == f'"{etag}"' or sent == f'W/"{etag}"':
+        return True
+    return request.if_none_match.contains_weak(etag)
+
+
+class NotModified(Response):
+    """A 304: the most frequent answer of a polled page. Its headers are the tag, Vary and the ones every answer
+    gets, none of them about a body, so werkzeug's copy and entity-header filter are skipped."""
+
+    def get_wsgi_headers(self, environ) -> Headers:
+        return self.headers
+
+
 def not_modified(etag: str) -> Response:
-    """A 304 for `etag`: the most frequent answer of a polled page, so its two headers are written as they are
-    (an ETag is a quoted token of safe characters; werkzeug would check and parse each one)."""
-    response = Response(status=304)
+    """A 304 for `etag`, its two headers written as they are (an ETag is a quoted token of safe characters)."""
+    response = NotModified(status=304)
     response.headers._list = [("ETag", quote_etag(etag)), ("Vary", "HX-Request")]
     return response
 

@@ -28,7 +28,7 @@ from ..payments import PaymentError
 from ..services import self_service, tracking
 from ..services.catalog import live_catalog
 from ..services.links import token_hash
-from ..web import keep_private, not_modified, render_page_or_fragment
+from ..web import client_has, keep_private, not_modified, render_page_or_fragment
 from .forms import CancelOrderForm, DeliveryForm, LookupForm
 from .presenters import heading, status_json, update_message
 
@@ -113,7 +113,7 @@ def status_as_json(token: str):
     """The same status as JSON; an unchanged status answers 304 after a single query."""
     stamp = tracking.status_stamp(token) or abort(404)
     etag = f"{stamp.etag}-j"
-    if request.if_none_match.contains_weak(etag):
+    if client_has(etag):
         return not_modified(etag)
     view = tracking.status_view(token) or abort(404)
     response = jsonify(status_json(view))

@@ -201,6 +201,10 @@ def test_the_poll_answers_304_with_no_query_when_nothing_changed(client, paid_or
     assert again.headers["Referrer-Policy"] == "no-referrer" and again.headers["X-Robots-Tag"] == "noindex"
     assert again.headers["Cache-Control"] == "private, no-cache" and "Content-Type" not in again.headers
     assert counter.count == 0  # the plan stamp's watch (LISTEN, or SQLite's commit counter) vouches
+    for sent in (f'"older", {etag}', f"W/{etag}"):  # one of several tags, or weakened by a proxy
+        assert client.get(url, headers={**htmx_headers, "If-None-Match": sent}).status_code == 304
+    for sent in ('"older"', etag[:-2] + '"', "*garbage"):
+        assert client.get(url, headers={**htmx_headers, "If-None-Match": sent}).status_code == 200
 
 
 def test_the_status_page_is_served_again_without_a_query_or_a_session_and_shows_a_change(
