@@ -99,6 +99,12 @@ DECLARED = (
         64,
         "keyed by (plan stamp, staff id): every write to a staff account but a sign-in's time bumps the stamp",
     ),
+    Declared(
+        "csrf_tokens",
+        1024,
+        "keyed by a session's raw CSRF token: its signed form never expires while WTF_CSRF_TIME_LIMIT is None "
+        "(otherwise nothing is kept)",
+    ),
     Declared("board_builds", 4096, "keyed by order id: an order's build and price lines are frozen at payment"),
     Declared("board_cards", 4096, "keyed by the card itself: every field it shows, days in stage included"),
     Declared("status_html", 4096, "keyed by (status token digest, status fingerprint, poll interval[, page])"),

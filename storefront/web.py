@@ -7,7 +7,8 @@ from collections.abc import Callable, Hashable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request, session
+from flask_wtf.csrf import generate_csrf
 from htmx_flask.requests import HtmxAwareRequest
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import Headers, ImmutableMultiDict
@@ -15,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import quote_etag
 from werkzeug.routing import IntegerConverter
 
+from . import cache
 from .cache import LRU
 from .domain.pricing import format_cents
 from .extensions import db
@@ -68,6 +70,19 @@ def _clean_path_values(endpoint: str | None, values: dict | None) -> None:
 def wants_fragment() -> bool:
     """An htmx request wants a fragment; a history restore (the browser's cache missed) needs the whole page."""
     return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+_csrf_tokens = cache.named("csrf_tokens")
+
+
+def csrf_token_of_session() -> str:
+    """The session's CSRF token as forms carry it, signed once per session: with no time limit on tokens
+    (WTF_CSRF_TIME_LIMIT), a signed token stays valid for as long as its session, so it need not be signed on
+    every request."""
+    raw = session.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    if raw is None or current_app.config["WTF_CSRF_TIME_LIMIT"] is not None:
+        return generate_csrf()
+    return _csrf_tokens.get_or_make(raw, generate_csrf)
 
 
 def render_page_or_fragment(

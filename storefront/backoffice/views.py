@@ -20,7 +20,7 @@ from ..services.staff import authenticate
 from ..services.workshop_board import COLUMNS as BOARD_COLUMNS
 from ..services.workshop_board import board as board_columns
 from ..services.workshop_board import board_key, work_order_page
-from ..web import render_page_or_fragment
+from ..web import csrf_token_of_session, render_page_or_fragment
 from .forms import (
     CancelForm,
     ExpectedDateForm,
@@ -108,9 +108,9 @@ def _board_page(key: tuple, query: str, html: Markup) -> bytes:
 
     if "_flashes" in session:
         return render()
-    me = (current_user.id, current_user.email, current_user.role)
-    page = _board_pages.get_or_make((key, me), lambda: render(lambda: CSRF_SLOT))
-    return page.replace(CSRF_SLOT.encode(), generate_csrf().encode())
+    staff = current_user._get_current_object()
+    page = _board_pages.get_or_make((key, staff.id, staff.email, staff.role), lambda: render(lambda: CSRF_SLOT))
+    return page.replace(CSRF_SLOT.encode(), csrf_token_of_session().encode())
 
 
 @bp.get("/")
