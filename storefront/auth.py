@@ -53,9 +53,10 @@ _STAFF_COLUMNS = tuple(column.key for column in StaffUser.__table__.columns if c
 
 
 def known_staff(staff_id: int) -> StaffUser | None:
-    """The staff user as of the current plan stamp, which every write to a staff account bumps: read once per
-    stamp, then put into this request's session from this process's copy without a query (so changes made
-    through it still flush)."""
+    """The staff user as of the current plan stamp, which every write to a staff account bumps (a sign-in's time
+    aside): read once per stamp, then put into this request's session from this process's copy without a query,
+    so changes made through it still flush. The stamp is taken before the row, so a copy is never older than its
+    key."""
     key = (current_stamp(), staff_id)
     row = _staff_rows.peek(key)
     if row is None:
