@@ -171,15 +171,26 @@ class Workers:
     threads: int
 
 
-def measure(target: str, duration: int, connections: int, headers: dict[str, str]) -> dict[str, float]:
+def measure(
+    target: str, duration: int, connections: int, headers: dict[str, str], server: subprocess.Popen
+) -> dict[str, float]:
+    """wrk's figures for one row, after a warm-up, and how many of the server's workers were replaced while it
+    ran (a recycled worker starts with cold caches: one suspect when a row dips)."""
     wrk(target, 2, connections, headers)  # warm up
-    return wrk(target, duration, connections, headers)
+    workers = worker_pids(server)
+    result = wrk(target, duration, connections, headers)
+    return {**result, "restarts": len(workers - worker_pids(server))}
+
+
+def worker_pids(server: subprocess.Popen) -> set[int]:
+    found = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+    return {int(pid) for pid in found}
 
 
 def row(engine: str, name: str, result: dict[str, float], bare_rps: float) -> str:
     return (
         f"| {engine} | {name} | {result['rps']:.0f} | {result['rps'] / bare_rps:.2f} | "
-        f"{result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} |"
+        f"{result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} | {result['restarts']} |"
     )
 
 
@@ -193,12 +204,12 @@ def run(engine: str, args: argparse.Namespace) -> list[str]:
         try:
             base, bare_url = f"http://127.0.0.1:{shop_port}", f"http://127.0.0.1:{bare_port}/"
             wrk(bare_url, 5, args.connections, {})  # let both servers and the kernel settle first
-            before = measure(bare_url, args.duration, args.connections, {})
+            before = measure(bare_url, args.duration, args.connections, {}, bare)
             results = [
-                (name, measure(target, args.duration, args.connections, headers))
+                (name, measure(target, args.duration, args.connections, headers, shop))
                 for name, target, headers in targets(base, token, url)
             ]
-            after = measure(bare_url, args.duration, args.connections, {})
+            after = measure(bare_url, args.duration, args.connections, {}, bare)
             bare_rps = (before["rps"] + after["rps"]) / 2
             return [
                 row(engine, "bare Flask app, before", before, bare_rps),
@@ -231,8 +242,8 @@ def main() -> None:
         f"gunicorn -w 2 -k {args.worker_class}{threads}, wrk -t2 -c{args.connections} -d{args.duration}s, "
         f"{args.orders} past orders, {args.open} open; ratios against the mean of the two bare lines"
     )
-    print("| engine | target | req/s | ratio to bare | p50 ms | p99 ms | non-2xx/3xx |")
-    print("|---|---|---|---|---|---|---|")
+    print("| engine | target | req/s | ratio to bare | p50 ms | p99 ms | non-2xx/3xx | workers replaced |")
+    print("|---|---|---|---|---|---|---|---|")
     for engine in engines:
         for line in run(engine, args):
             print(line, flush=True)
