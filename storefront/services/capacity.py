@@ -18,15 +18,17 @@ from ..domain.leadtime import Estimate, schedule_from
 from ..extensions import db
 from ..models import AssemblyDay
 from .catalog import assembly_capacity
+from .reliability import learned
 from .supply import booked_slots
 
 
 def book_assembly(parts_ready: date, today: date, catalog: Catalog) -> Estimate:
     """The plan for a new work order whose parts are ready on `parts_ready`, its assembly day locked until
-    the caller's transaction ends (the caller writes the work order before it commits)."""
-    capacity, locked = assembly_capacity(catalog), set()
+    the caller's transaction ends (the caller writes the work order before it commits). Its window comes from
+    the learned workshop, as the quote's and the re-plan's do."""
+    capacity, locked, workshop = assembly_capacity(catalog), set(), learned(catalog).workshop
     while True:
-        plan = schedule_from(parts_ready, booked_slots(today), catalog.workshop, capacity=capacity, today=today)
+        plan = schedule_from(parts_ready, booked_slots(today), workshop, capacity=capacity, today=today)
         if plan.assembly in locked:
             return plan
         lock_day(plan.assembly)

@@ -1,16 +1,18 @@
 """Promises kept honest: set at payment from the plan, slips told once, and good news after bad."""
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from storefront.domain.leadtime import schedule_from
 from storefront.extensions import db
 from storefront.models import Order, OutboxMessage, PurchaseRequest, WorkOrderEvent
 from storefront.services.catalog import live_catalog
 from storefront.services.orders import place_order
 from storefront.services.planning import replan
 from tests.support.orders import make_checkout
+from tests.support.tracker import move_to
 
 FOLDING = {"frame": ["folding"], "motor": ["hub-250"], "battery": ["b400"], "color": ["graphite"]}
 
@@ -79,3 +81,15 @@ def test_a_customer_told_of_a_slip_hears_once_when_back_on_track_and_the_page_sh
     assert f"{order.forecast_latest:%a %d %b %Y}" in notes[0]
     emails = db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.to_email == order.email)).all()
     assert sum("new delivery" in s for s in emails) == 2  # the slip, then the good news
+
+
+def test_a_quote_made_with_learned_door_times_still_holds_at_payment(app_ctx, order_factory):
+    now = app_ctx.config["FIXED_NOW"]
+    for n in range(10):  # bikes built, tested and delivered within a day: a door time well under the prior's
+        move_to(order_factory(email=f"fast{n}@example.com"), "delivered")
+    checkout = make_checkout(now)
+    prior_only = schedule_from(date(2026, 12, 1), {}, live_catalog().workshop, today=date(2026, 12, 1))
+    assert checkout.snapshot["estimate"]["latest"] < prior_only.latest.isoformat()  # the quote learned
+    order = pay(checkout, now)
+    assert order.promised_latest.isoformat() == checkout.snapshot["estimate"]["latest"]
+    assert not order.promise_moved_at_payment
