@@ -151,12 +151,19 @@ def _whole(centre: float, sd: float) -> list[tuple[int, int]]:
     if sd < 0.05:
         return [(round(centre), 1)]
     found = []
-    for k in range(max(0, math.floor(centre - 3 * sd)), math.ceil(centre + 3 * sd) + 1):
-        share = round(1000 * (_normal((k + 0.5 - centre) / sd) - _normal((k - 0.5 - centre) / sd)))
+    low = max(0, math.floor(centre - 3 * sd))
+    below = _normal((low - 0.5 - centre) / sd)
+    for k in range(low, math.ceil(centre + 3 * sd) + 1):
+        upto = _normal((k + 0.5 - centre) / sd)  # k's upper edge is the next k's lower edge: one erf per k
+        share = round(1000 * (upto - below))
+        below = upto
         if share > 0:
             found.append((k, share))
     return found
 
 
+SQRT2 = math.sqrt(2)
+
+
 def _normal(x: float) -> float:
-    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+    return 0.5 * (1 + math.erf(x / SQRT2))
