@@ -8,8 +8,10 @@ assembly: `workshop.record_checklist`, then `pass_testing` or `rework`) and asse
 (`start_assembly`, `start_testing`); and each Monday stock is reordered by the forecast's suggested quantities
 (`inventory.create_purchase_request`). Every service re-plans as it does in the shop.
 
-Customers, suppliers and the workshop each draw from their own seeded `random.Random`, so a seed always
-gives the same figures, and the same customers whatever the shop's policy.
+Customers and suppliers each draw from their own seeded `random.Random`, and each bike's luck in the workshop
+(an overrun, a failed test, the carrier's days) from a stream of its own, keyed by the seed and its work order. So
+a seed always gives the same figures, and the same customers and the same luck for each bike whatever the
+shop's policy: two planners are compared on the same bikes, not on whichever bikes their plans put first.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ OVERRUN = 0.10  # share of assemblies, and separately of tests, that take a work
 DEFAULT_RATE = 3.2
 WARM_UP_DAYS = 60
 SCENARIOS = {"default": (DEFAULT_RATE, 1.0), "busy": (3.6, 1.0), "unreliable": (DEFAULT_RATE, 2.0)}  # rate, lateness
-STREAMS = ("customers", "suppliers", "workshop")
+STREAMS = ("customers", "suppliers")
 NOTICE_DAYS = 3  # suppliers announce a delay this many calendar days before the date they first gave
 ADDRESS = {
     "line1": "1 Test Lane",
@@ -258,14 +260,15 @@ class Workshop:
     def __init__(self, app, config: SimConfig) -> None:
         self.app, self.config = app, config
         # One stream per source of chance, so a change in one (a new purchase request, a failed test) leaves
-        # the others alone: the same seed brings the same customers whatever the shop's policy.
-        self.customer_rng, self.supplier_rng, self.test_rng = (random.Random(f"{config.seed}:{s}") for s in STREAMS)
+        # the others alone; each bike's luck is its own (`_luck`).
+        self.customer_rng, self.supplier_rng = (random.Random(f"{config.seed}:{s}") for s in STREAMS)
         self.catalog = live_catalog()
         self.tz = ZoneInfo(self.catalog.timezone)
         self.real_arrival: dict[int, date] = {}
         self.delivery_day: dict[int, date] = {}
         self.orders = 0
         self.test_overrun: set[int] = set()
+        self.tests: dict[int, int] = {}
         self.first_day = config.start - timedelta(days=config.warm_up_days)
         self.end = config.start + timedelta(days=config.days)
 
@@ -403,24 +406,30 @@ class Workshop:
         started_today, stage = self.at(today, 0), {}
         for wo_id, stage[wo_id], entered in open_wos:
             if stage[wo_id] == StageCode.SHIPPING and entered < started_today:
-                actions.ship(wo_id, self.test_rng)
-                transit = self.test_rng.choices([d for d, _ in TRANSIT], [w for _, w in TRANSIT])[0]
+                actions.ship(wo_id, self._luck(wo_id, "parcel"))
+                transit = self._luck(wo_id, "transit").choices([d for d, _ in TRANSIT], [w for _, w in TRANSIT])[0]
                 self.delivery_day[wo_id] = add_working_days(today, transit, self.catalog.workshop)
             elif stage[wo_id] == StageCode.TESTING and entered < started_today:
-                if wo_id not in self.test_overrun and self.test_rng.random() < OVERRUN:
+                visit = self.tests[wo_id] = self.tests.get(wo_id, 0) + 1
+                luck = self._luck(wo_id, "test", visit)
+                if wo_id not in self.test_overrun and luck.random() < OVERRUN:
                     self.test_overrun.add(wo_id)  # this test takes a working day longer
                     continue
                 self.test_overrun.discard(wo_id)
-                passed = actions.record_test(wo_id, self.test_rng, self.config.test_fail_rate)
+                passed = actions.record_test(wo_id, luck, self.config.test_fail_rate)
                 stage[wo_id] = StageCode.SHIPPING if passed else StageCode.ASSEMBLY
         rework = [wo_id for wo_id, _, _ in open_wos if stage[wo_id] == StageCode.ASSEMBLY]
         ready = [wo_id for wo_id, _, _ in open_wos if stage[wo_id] == StageCode.SOURCING and wo_id not in waiting]
         for wo_id in (rework + ready)[: assembly_capacity(self.catalog)]:
             if stage[wo_id] == StageCode.SOURCING:
                 actions.start_assembly(wo_id)
-                if self.test_rng.random() < OVERRUN:
+                if self._luck(wo_id, "assembly").random() < OVERRUN:
                     continue  # this build takes a working day longer: it is finished (and holds a bench) tomorrow
             actions.finish_assembly(wo_id)
+
+    def _luck(self, wo_id: int, *what) -> random.Random:
+        """The stream of one bike's luck in one step (`what`: the step and, for tests, which round)."""
+        return random.Random(f"{self.config.seed}:workshop:{wo_id}:" + ":".join(map(str, what)))
 
     def _reorder(self, today: date) -> None:
         """Each Monday, order what the forecast suggests, due after each component's supplier lead time."""
