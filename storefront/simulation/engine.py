@@ -53,7 +53,7 @@ from ..services.checkout import Customer, new_checkout
 from ..services.forecast import component_forecasts, promise_accuracy
 from ..services.orders import place_order
 from ..services.planning import replan
-from ..services.quote import quote
+from ..services.quote import cached_quote
 from ..timeutil import local_date
 from . import actions
 
@@ -325,14 +325,14 @@ class Workshop:
         self._suppliers(today, working)
         arrivals = self._arrivals(today)
         for hour, minute in (a for a in arrivals if a[0] < STAFF_HOUR):
-            self._customer(today, self.clock(self.at(today, hour, minute)))
+            self._customer(self.clock(self.at(today, hour, minute)))
         if working:
             self.clock(self.at(today, STAFF_HOUR))
             self._staff(today)
             if today.weekday() == 0:
                 self._reorder(today)
         for hour, minute in (a for a in arrivals if a[0] >= STAFF_HOUR):
-            self._customer(today, self.clock(self.at(today, hour, minute)))
+            self._customer(self.clock(self.at(today, hour, minute)))
 
     def _arrivals(self, today: date) -> list[tuple[int, int]]:
         """Customers of the day, at hours drawn from the daily profile; weekends are busier."""
@@ -377,9 +377,9 @@ class Workshop:
                 actions.deliver(wo_id)
                 del self.delivery_day[wo_id]
 
-    def _customer(self, today: date, paid_at: datetime) -> None:
+    def _customer(self, paid_at: datetime) -> None:
         build = self.customer_rng.choices([b for _, b in BUILDS], [w for w, _ in BUILDS])[0]
-        current = quote(build, today)
+        current, _ = cached_quote(build, paid_at)  # as the configurator quotes: after the cut-off, from the next day
         self.orders += 1
         customer = Customer(f"Customer {self.orders}", f"customer{self.orders}@example.com", None, dict(ADDRESS))
         checkout_id = uuid.UUID(int=self.customer_rng.getrandbits(128)).hex
