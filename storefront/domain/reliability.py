@@ -120,6 +120,7 @@ def builds_before(booked: int, slots: int, workshop: Workshop) -> int:
     return max(booked, round(workshop.start_rate * max(slots, 0)))
 
 
+@lru_cache(maxsize=4096)
 def door_after(booked: int, slots: int, workshop: Workshop, capacity: int) -> Dist:
     """Working days from a slot `slots` working days ahead to the customer's door: the drift of the builds
     expected to start before it (`booked` of them are booked already), then the learned door time."""
