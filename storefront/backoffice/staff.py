@@ -128,10 +128,7 @@ def change_role(staff_id: int):
 @requires(Role.OWNER)
 def deactivate(staff_id: int):
     """Stop an account from signing in; every session it has ends at once."""
-    form = AccountForm()
-    if not form.validate_on_submit():
-        return _page(row_forms={staff_id: form}, status=422)
-    staff, refusal = _act(staff_id, lambda: accounts.deactivate(staff_id, version=form.version.data, by=_me()))
+    staff, refusal = _account_change(staff_id, accounts.deactivate)
     if refusal:
         return refusal
     flash(f"Deactivated {staff.email}: they are signed out everywhere and cannot sign in.")
@@ -144,10 +141,7 @@ def deactivate(staff_id: int):
 @requires(Role.OWNER)
 def reactivate(staff_id: int):
     """Let a deactivated account sign in again."""
-    form = AccountForm()
-    if not form.validate_on_submit():
-        return _page(row_forms={staff_id: form}, status=422)
-    staff, refusal = _act(staff_id, lambda: accounts.reactivate(staff_id, version=form.version.data, by=_me()))
+    staff, refusal = _account_change(staff_id, accounts.reactivate)
     if refusal:
         return refusal
     flash(f"Reactivated {staff.email}: they can sign in again.")
@@ -158,14 +152,20 @@ def reactivate(staff_id: int):
 @requires(Role.OWNER)
 def send_password_link(staff_id: int):
     """Email a new set-password link (the invitation again, or a reset); older unused links stop working."""
-    form = AccountForm()
-    if not form.validate_on_submit():
-        return _page(row_forms={staff_id: form}, status=422)
-    staff, refusal = _act(staff_id, lambda: accounts.send_password_link(staff_id, version=form.version.data, by=_me()))
+    staff, refusal = _account_change(staff_id, accounts.send_password_link)
     if refusal:
         return refusal
     flash(f"A set-password link was emailed to {staff.email}. It works once, for 48 hours.")
     return _back_to(staff.id)
+
+
+def _account_change(staff_id: int, change):
+    """An owner's change to an account that needs only the form's version: (the account, None), or (None, the
+    page again: 422 for a bad form, or `_act`'s refusal)."""
+    form = AccountForm()
+    if not form.validate_on_submit():
+        return None, _page(row_forms={staff_id: form}, status=422)
+    return _act(staff_id, lambda: change(staff_id, version=form.version.data, by=_me()))
 
 
 def _act(staff_id: int, change):
