@@ -4,10 +4,7 @@ next quote another process serves, and a staff account change is in its next bac
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
-import urllib.error
-import urllib.parse
 import urllib.request
 
 from sqlalchemy import select
@@ -21,6 +18,7 @@ from storefront.services.staff import create_staff
 from storefront.services.staff_accounts import change_role, deactivate
 from storefront.services.unit_of_work import unit_of_work
 from tests.support.backoffice import csrf_from
+from tests.support.deploy import Browser
 
 QUOTE = "/api/quote?frame=step-through&motor=hub-250&battery=b400&color=graphite"
 
@@ -56,41 +54,17 @@ def test_a_catalog_published_through_one_process_prices_the_next_quote_in_anothe
     assert quote_from(second_host)["total_cents"] == 129000
 
 
-class Browser:
-    """A staff member's browser on one host: cookies kept, forms posted with the page's CSRF token."""
-
-    def __init__(self, host) -> None:
-        self.host = host
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirects()
-        )
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with self.opener.open(f"{self.host.url}{path}", timeout=10) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as answer:
-            return answer.code, answer.read().decode()
-
-    def sign_in(self, email: str, password: str) -> None:
-        _, page = self.get("/backoffice/login")
-        form = urllib.parse.urlencode({"csrf_token": csrf_from(page), "email": email, "password": password})
-        try:
-            self.opener.open(f"{self.host.url}/backoffice/login", data=form.encode(), timeout=10)
-        except urllib.error.HTTPError as answer:
-            assert answer.code == 303, answer.read().decode()
-
-
-class NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+def sign_in(browser: Browser, email: str, password: str) -> None:
+    _, page = browser.get("/backoffice/login")
+    fields = {"csrf_token": csrf_from(page), "email": email, "password": password}
+    assert browser.post("/backoffice/login", fields) == 303
 
 
 def test_a_role_change_and_a_deactivation_through_one_process_reach_the_next_request_in_another(app_ctx, second_host):
     owner = create_staff("first-owner@voltwerk.example", "first-owner-pass-1")
     staff = create_staff("second-owner@voltwerk.example", "second-owner-pass-1")
-    browser = Browser(second_host)
-    browser.sign_in(staff.email, "second-owner-pass-1")
+    browser = Browser(second_host.url)
+    sign_in(browser, staff.email, "second-owner-pass-1")
     status, board = browser.get("/backoffice/")
     assert status == 200 and ">Staff</a>" in board
     assert browser.get("/backoffice/")[1].count(">Staff</a>") == 1  # host B now knows them without a query

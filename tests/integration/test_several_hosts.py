@@ -3,13 +3,9 @@ reconciler can run on both without mailing anyone twice."""
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
-import re
 import subprocess
 import sys
-import urllib.parse
-import urllib.request
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -17,37 +13,21 @@ from sqlalchemy import func, select
 from storefront.extensions import db
 from storefront.models import Checkout, Order, OutboxMessage
 from storefront.timeutil import utcnow
-from tests.support.deploy import ROOT, insecure_tls
+from tests.support.backoffice import csrf_from
+from tests.support.deploy import ROOT, Browser
 from tests.support.orders import make_checkout
 
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
-
-class Browser:
-    """A cookie-keeping HTTP client for one host (https through the proxy, or plain http to host B)."""
-
-    def __init__(self, base: str):
-        self.base = base
-        handlers = [urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())]
-        if base.startswith("https"):
-            handlers.append(urllib.request.HTTPSHandler(context=insecure_tls()))
-        self.opener = urllib.request.build_opener(*handlers)
-
-    def wrong_login(self) -> int:
-        page = self.opener.open(f"{self.base}/backoffice/login").read().decode()
-        data = {"csrf_token": TOKEN.search(page).group(1), "email": "eve@example.com", "password": "guess-guess-1"}
-        request = urllib.request.Request(f"{self.base}/backoffice/login", urllib.parse.urlencode(data).encode())
-        request.add_header("Referer", f"{self.base}/backoffice/login")
-        try:
-            return self.opener.open(request).status
-        except urllib.error.HTTPError as answer:
-            return answer.code
+def wrong_login(browser: Browser) -> int:
+    _, page = browser.get("/backoffice/login")
+    data = {"csrf_token": csrf_from(page), "email": "eve@example.com", "password": "guess-guess-1"}
+    return browser.post("/backoffice/login", data)
 
 
 def test_rate_limits_are_shared_by_both_hosts(deployment, second_host, fresh_limits, app_ctx):
     proxy, _ = deployment
     through_proxy, direct = Browser(proxy.url), Browser(second_host.url)
-    answers = [(through_proxy if i % 2 else direct).wrong_login() for i in range(7)]
+    answers = [wrong_login(through_proxy if i % 2 else direct) for i in range(7)]
     assert answers == [422] * 5 + [429] * 2
 
 

@@ -6,6 +6,7 @@ nginx runs deploy/nginx.conf itself, with only its ports and paths replaced.
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import shutil
 import socket
@@ -13,6 +14,8 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,6 +197,39 @@ def insecure_tls() -> ssl.SSLContext:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     return context
+
+
+class Browser:
+    """A cookie-keeping HTTP client for one host (https through the proxy, or plain http to host B). It follows
+    no redirect, so a test sees where it is sent."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        handlers = [urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()]
+        if base.startswith("https"):
+            handlers.append(urllib.request.HTTPSHandler(context=insecure_tls()))
+        self.opener = urllib.request.build_opener(*handlers)
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self._open(urllib.request.Request(f"{self.base}{path}"))
+
+    def post(self, path: str, fields: dict[str, str]) -> int:
+        """Post a form from its own page (over https, Flask-WTF wants a same-origin Referer)."""
+        request = urllib.request.Request(f"{self.base}{path}", urllib.parse.urlencode(fields).encode())
+        request.add_header("Referer", f"{self.base}{path}")
+        return self._open(request)[0]
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str]:
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as answer:
+            return answer.code, answer.read().decode()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 @pytest.fixture(scope="session")
