@@ -17,7 +17,6 @@ from werkzeug.http import quote_etag
 from werkzeug.routing import IntegerConverter
 
 from . import cache
-from .cache import LRU
 from .domain.pricing import format_cents
 from .extensions import db
 
@@ -90,7 +89,7 @@ def render_page_or_fragment(
     fragment: Callable[[], str],
     *,
     etag: str | None = None,
-    memo: tuple[LRU, Hashable] | None = None,
+    memo: tuple[cache.LRU, Hashable] | None = None,
     fragment_headers: Mapping[str, str] | None = None,
 ) -> Response:
     """The one render path: the fragment for htmx, the full page otherwise, always with Vary: HX-Request.
