@@ -133,14 +133,18 @@ class SlotCounts(dict):
         return found
 
 
+def _slot_book(booked: Mapping[date, int] | SlotRuns) -> SlotCounts | SlotRuns:
+    """A slot book that answers `first_free` and `between`: the one given, or per-day counts wrapped."""
+    return booked if isinstance(booked, (SlotCounts, SlotRuns)) else SlotCounts(booked)
+
+
 def first_free_slot(day: date, booked: Mapping[date, int], workshop: Workshop, capacity: int | None = None) -> date:
     """The first working day on or after `day` with an assembly slot left.
 
     Callers that ask many times over one plan pass a SlotCounts, which remembers full runs between asks.
     """
     capacity = workshop.capacity_per_day if capacity is None else capacity
-    book = booked if isinstance(booked, (SlotCounts, SlotRuns)) else SlotCounts(booked)
-    return book.first_free(day, capacity, workshop)
+    return _slot_book(booked).first_free(day, capacity, workshop)
 
 
 def estimate(
@@ -174,8 +178,7 @@ def promised_window(
         tuple((working_days_between(assembly, day, workshop), w) for day, w in s.arrivals) for s in steps if s.arrivals
     )
     first = working_day_on_or_after(today, workshop)
-    book = booked if isinstance(booked, (SlotCounts, SlotRuns)) else SlotCounts(booked)
-    booked_before = book.between(first, assembly)  # booked on the working days before the slot
+    booked_before = _slot_book(booked).between(first, assembly)  # booked on the working days before the slot
     slots = max(0, working_days_between(first, assembly, workshop))
     door = door_after(booked_before, slots, workshop, capacity)
     found = window(parts, door, workshop.promise_confidence, workshop.max_window_days)
