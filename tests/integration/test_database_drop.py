@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from flask import g
 from sqlalchemy import event, text
@@ -96,3 +98,37 @@ def test_a_fresh_connection_is_healthy_and_a_closed_one_is_not(app_ctx):
         assert is_gone(raw.dbapi_connection)
     finally:
         raw.invalidate()
+
+
+def _connection_identity(engine) -> object:
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        if engine.dialect.name == "postgresql":
+            return raw.info.backend_pid
+        return id(raw)
+
+
+def test_a_forked_worker_never_uses_a_connection_its_parent_opened(app_ctx):
+    """gunicorn forks workers from a master that loaded the app (preload_app): the child gets a connection of its
+    own, and the parent's pooled connection still works afterwards (the child did not close it)."""
+    engine = db.engine
+    engine.dispose()  # a pool with exactly one idle connection, which the child inherits
+    parent_connection = _connection_identity(engine)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: report which connection it got, then leave without running any cleanup
+        try:
+            ok = _connection_identity(engine) != parent_connection
+            os.write(write, b"own" if ok else b"inherited")
+        except BaseException as exc:  # noqa: BLE001
+            os.write(write, repr(exc).encode()[:200])
+        finally:
+            os._exit(0)
+    os.close(write)
+    _, status = os.waitpid(child, 0)
+    answer = os.read(read, 256).decode()
+    os.close(read)
+    assert answer == "own" and status == 0
+    assert _connection_identity(engine) == parent_connection
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT 1")).scalar() == 1
