@@ -83,7 +83,6 @@ class Window:
 
 
 @lru_cache(maxsize=8192)
-@lru_cache(maxsize=4096)
 def window(parts: tuple[Dist, ...], door: Dist, confidence: float, widest: int) -> Window:
     """The window of a bike whose awaited parts arrive on `parts` (working days after its slot; earlier is
     fine, it is never built before the slot) and then takes `door` working days to the customer."""
