@@ -29,7 +29,13 @@ from ..simulation.engine import SCENARIOS, WARM_UP_DAYS, SimConfig, run
 @click.option("--warm-up", default=WARM_UP_DAYS, show_default=True, help="Unscored days before it, to learn from.")
 @click.option("--database-url", default=None, help="An empty database to use (default: a temporary SQLite file).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the scored figures.")
-def simulate(days, seed, scenario, rate, fail_rate, start, warm_up, database_url, as_json) -> None:
+@click.option(
+    "--breakdown",
+    is_flag=True,
+    help="Also show, for early, in-window and late bikes, how far assembly and delivery moved from the plan made "
+    "at payment (working days -> bikes); with --json, under the key 'breakdown'.",
+)
+def simulate(days, seed, scenario, rate, fail_rate, start, warm_up, database_url, as_json, breakdown) -> None:
     """Run the real services against a synthetic workshop and print the promise-accuracy figures."""
     extra = {} if rate is None else {"rate": rate}
     config = SimConfig.for_scenario(
@@ -46,10 +52,20 @@ def simulate(days, seed, scenario, rate, fail_rate, start, warm_up, database_url
     if report.warning:
         click.echo(f"Warning: {report.warning}", err=True)
     if as_json:
-        click.echo(json.dumps(report.scores))
+        click.echo(json.dumps({**report.scores, **({"breakdown": report.breakdown} if breakdown else {})}))
         return
     for line in report.lines():
         click.echo(line)
+    if breakdown:
+        for name, group in report.breakdown.items():
+            click.echo(
+                f"{name}: {group['bikes']} bikes ({group['reworked']} reworked); assembly started vs the plan at "
+                f"payment {_days(group['assembly_slip'])}; delivered vs planned {_days(group['delivery_slip'])}"
+            )
+
+
+def _days(counts: dict[int, int]) -> str:
+    return ", ".join(f"{days:+d} wd: {bikes}" for days, bikes in counts.items()) or "none"
 
 
 @click.command("replan")

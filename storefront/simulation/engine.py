@@ -144,6 +144,7 @@ class SimReport:
     # work-order events by action, as the services wrote them: those customers see, checklists and re-plan notes
     events: dict[str, int] = field(default_factory=dict)
     scores: dict[str, float | int] = field(default_factory=dict)  # the scored orders' figures (`simulate --json`)
+    breakdown: dict[str, dict] = field(default_factory=dict)  # where early, in-window and late bikes met the plan
     warning: str | None = None
 
     def lines(self) -> list[str]:
@@ -223,6 +224,48 @@ def score(start: date, end: date, catalog) -> dict[str, float | int]:
     }
 
 
+def breakdown(start: date, catalog, at_payment: dict[int, tuple[date, date]]) -> dict[str, dict]:
+    """For the scored, delivered bikes, grouped as early, in the window or late: how many working days after the
+    plan made at payment their assembly started and they were delivered (value -> bikes), and how many had a
+    reworked test. It shows which step a miss came from: the queue before assembly, or what follows it."""
+    tz, ws = catalog.timezone, catalog.workshop
+    rows = db.session.execute(
+        select(
+            WorkOrder.id,
+            WorkOrder.assembly_started_at,
+            WorkOrder.delivered_at,
+            WorkOrder.test_round,
+            Order.promised_earliest,
+            Order.promised_latest,
+        )
+        .join(Order, Order.id == WorkOrder.order_id)
+        .where(
+            Order.paid_at >= datetime.combine(start, clock_time(0), ZoneInfo(tz)).astimezone(UTC),
+            WorkOrder.delivered_at.is_not(None),
+        )
+    ).all()
+    groups = {name: {"bikes": 0, "assembly_slip": {}, "delivery_slip": {}, "reworked": 0} for name in OUTCOMES}
+    for wo_id, started, delivered_at, test_round, earliest, latest in rows:
+        planned_assembly, planned_delivery = at_payment[wo_id]
+        delivered = local_date(delivered_at, tz)
+        group = groups["early" if delivered < earliest else "late" if delivered > latest else "in window"]
+        group["bikes"] += 1
+        group["reworked"] += test_round > 1
+        for key, planned, actual in (
+            ("assembly_slip", planned_assembly, local_date(started, tz)),
+            ("delivery_slip", planned_delivery, delivered),
+        ):
+            slip = working_days_between(planned, actual, ws)
+            group[key][slip] = group[key].get(slip, 0) + 1
+    for group in groups.values():
+        for key in ("assembly_slip", "delivery_slip"):
+            group[key] = dict(sorted(group[key].items()))
+    return groups
+
+
+OUTCOMES = ("early", "in window", "late")
+
+
 def _median(values: list[int]) -> float | None:
     return float(statistics.median(values)) if values else None
 
@@ -269,6 +312,7 @@ class Workshop:
         self.orders = 0
         self.test_overrun: set[int] = set()
         self.tests: dict[int, int] = {}
+        self.at_payment: dict[int, tuple[date, date]] = {}  # work order -> (assembly, delivery) planned at payment
         self.first_day = config.start - timedelta(days=config.warm_up_days)
         self.end = config.start + timedelta(days=config.days)
 
@@ -297,6 +341,7 @@ class Workshop:
             warning=self._capacity_warning(),
             scores={"scenario": self.config.scenario, "seed": self.config.seed, "days": self.config.days,
                     **score(self.config.start, self.end, self.catalog)},
+            breakdown=breakdown(self.config.start, self.catalog, self.at_payment),
         )  # fmt: skip
 
     def _capacity_warning(self) -> str | None:
@@ -389,6 +434,12 @@ class Workshop:
         checkout.stripe_session_id = session_id
         place_order(checkout, self.catalog, session_id=session_id, payment_reference=None, paid_at=paid_at)
         db.session.commit()
+        planned = db.session.execute(
+            select(WorkOrder.id, WorkOrder.planned_assembly_date, WorkOrder.planned_delivery_date)
+            .join(Order, Order.id == WorkOrder.order_id)
+            .where(Order.stripe_session_id == session_id)
+        ).one()
+        self.at_payment[planned[0]] = (planned[1], planned[2])
         db.session.remove()
 
     def _staff(self, today: date) -> None:

@@ -49,6 +49,13 @@ def test_scores_count_only_orders_paid_after_the_warm_up_and_name_both_sides(app
     assert scores["false_alarm_share"] <= scores["slip_notice_share"]
     assert scores["in_window_share"] + scores["early_share"] <= 1.0
     assert report.warning is None
+    # the breakdown sorts the same delivered bikes, and each slip count covers every bike of its group
+    groups, scored = report.breakdown, scores["orders_scored"]
+    assert groups["early"]["bikes"] == round(scores["early_share"] * scored)
+    assert groups["in window"]["bikes"] == round(scores["in_window_share"] * scored)
+    assert sum(g["bikes"] for g in groups.values()) > 0
+    for group in groups.values():
+        assert sum(group["assembly_slip"].values()) == sum(group["delivery_slip"].values()) == group["bikes"]
 
 
 def test_suppliers_late_twice_as_often_in_the_unreliable_scenario():
