@@ -199,7 +199,7 @@ def score(start: date, end: date, catalog) -> dict[str, float | int]:
     rows = db.session.execute(
         select(Order.id, Order.paid_at, Order.promised_earliest, Order.promised_latest, WorkOrder.delivered_at)
         .join(WorkOrder, WorkOrder.order_id == Order.id)
-        .where(Order.paid_at >= datetime.combine(start, clock_time(0), ZoneInfo(tz)).astimezone(UTC))
+        .where(_paid_from(start, tz))
     ).all()
     noticed = _slip_noticed()
     scored = []
@@ -240,7 +240,7 @@ def breakdown(start: date, catalog, at_payment: dict[int, tuple[date, date]]) ->
         )
         .join(Order, Order.id == WorkOrder.order_id)
         .where(
-            Order.paid_at >= datetime.combine(start, clock_time(0), ZoneInfo(tz)).astimezone(UTC),
+            _paid_from(start, tz),
             WorkOrder.delivered_at.is_not(None),
         )
     ).all()
@@ -264,6 +264,11 @@ def breakdown(start: date, catalog, at_payment: dict[int, tuple[date, date]]) ->
 
 
 OUTCOMES = ("early", "in window", "late")
+
+
+def _paid_from(start: date, tz: str):
+    """Scored orders: paid from the start of `start` in the shop's timezone (after the warm-up)."""
+    return Order.paid_at >= datetime.combine(start, clock_time(0), ZoneInfo(tz)).astimezone(UTC)
 
 
 def _median(values: list[int]) -> float | None:
