@@ -139,8 +139,16 @@ class SlotBook:
             self.parent[index] = index + 1
 
 
-def plan(jobs: Iterable[Job], workshop: Workshop, capacity: int, today: date) -> list[JobPlan]:
-    """Plan every open job; returns one JobPlan per job, in the order slots were given."""
+def plan(
+    jobs: Iterable[Job], workshop: Workshop, capacity: int, today: date, first_start: date | None = None
+) -> list[JobPlan]:
+    """Plan every open job; returns one JobPlan per job, in the order slots were given.
+
+    `first_start` is the first day a queued job may start assembly: the shop's order day (today before the
+    cut-off, else the next working day; `calendar.order_day`). After the cut-off today's list is closed, so its
+    free slots are not handed to the queue: they would move every queued bike a day earlier until the next
+    morning's plan, and every quote made in the evening with it. Jobs already in assembly keep today.
+    """
     if capacity < 1:
         raise ValueError("capacity must be at least 1")
     days = WorkingDays(today, workshop)
@@ -148,10 +156,12 @@ def plan(jobs: Iterable[Job], workshop: Workshop, capacity: int, today: date) ->
     book = SlotBook(capacity)
     jobs = list(jobs)
     in_assembly = [j for j in jobs if j.stage == StageCode.ASSEMBLY]
+    opens = days.index(first_start or today)
     ready = {j.work_order_id: _parts_ready(j, today, workshop) for j in jobs if j.stage == StageCode.SOURCING}
+    wanted = {wo_id: max(days.index(day), opens) for wo_id, day in ready.items()}
     sourcing = sorted(
         (j for j in jobs if j.stage == StageCode.SOURCING),
-        key=lambda j: (_behind(j, days.index(ready[j.work_order_id]), spreads), *_priority(j)),
+        key=lambda j: (_behind(j, wanted[j.work_order_id], spreads), *_priority(j)),
     )
     later = [j for j in jobs if j.stage in (StageCode.TESTING, StageCode.SHIPPING)]
     placed = []
@@ -159,11 +169,10 @@ def plan(jobs: Iterable[Job], workshop: Workshop, capacity: int, today: date) ->
         book.take(0)
         placed.append((job, today, 0, None))
     for job in sourcing:
-        parts_ready = ready[job.work_order_id]
-        wanted = days.index(parts_ready)
-        slot = book.first_free(wanted)
+        slot = book.first_free(wanted[job.work_order_id])
         book.take(slot)
-        placed.append((job, parts_ready, slot, wanted))
+        parts_ready = ready[job.work_order_id]
+        placed.append((job, parts_ready, slot, days.index(parts_ready)))  # the parts' own day names a supplier
     spreads.settle(book.taken)  # windows once every slot is known: the builds before a slot drift it
     plans = [_dates(job, parts_ready, slot, wanted, spreads) for job, parts_ready, slot, wanted in placed]
     return plans + [_after_assembly(job, today, spreads) for job in later]

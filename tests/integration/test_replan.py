@@ -146,3 +146,16 @@ def test_once_assembly_has_started_a_later_replan_never_plans_the_parts_after_it
     work_order = fresh(paid_order).work_order
     assert work_order.planned_parts_date <= started.date()
     assert work_order.planned_parts_date == date(2026, 12, 1)
+
+
+def test_an_evening_replan_plans_the_queue_from_the_next_working_day(app_ctx, order_factory):
+    """Tuesday 09:00 (before the 15:00 cut-off) a paid order is planned into Tuesday; the same plan made at 20:00
+    starts it on Wednesday, as the shop's own order cut-off does for a new order."""
+    order = order_factory()
+    morning = app_ctx.config["FIXED_NOW"]  # Tue 1 Dec 2026, 09:00 shop time
+    replan(morning)
+    assert fresh(order.work_order).planned_assembly_date == TUE
+    replan(morning + timedelta(hours=11))
+    assert fresh(order.work_order).planned_assembly_date == date(2026, 12, 2)
+    replan(morning + timedelta(days=1))
+    assert fresh(order.work_order).planned_assembly_date == date(2026, 12, 2)

@@ -43,6 +43,17 @@ def test_weekends_and_holidays_hold_no_slots(catalog):
     assert plans[1].testing == date(2026, 12, 28)
 
 
+def test_after_the_cut_off_todays_free_slots_are_not_handed_to_the_queue(catalog):
+    jobs = [job(1), job(2), job(9, stage="assembly")]
+    wed = date(2026, 12, 2)
+    before_cut_off = by_id(plan(jobs, catalog.workshop, 4, TUE, first_start=TUE))
+    assert [before_cut_off[n].assembly for n in (1, 2, 9)] == [TUE, TUE, TUE]
+    after_cut_off = by_id(plan(jobs, catalog.workshop, 4, TUE, first_start=wed))
+    assert [after_cut_off[n].assembly for n in (1, 2)] == [wed, wed]
+    assert after_cut_off[9].assembly == TUE  # a bike on the bench keeps its day
+    assert after_cut_off[1].latest == before_cut_off[1].latest + timedelta(days=1)
+
+
 def test_a_job_in_assembly_holds_todays_slot_ahead_of_earlier_paid_sourcing_jobs(catalog):
     plans = by_id(plan([job(1), job(9, stage="assembly")], catalog.workshop, 1, TUE))
     assert plans[9].assembly == TUE and plans[1].assembly == date(2026, 12, 2)
