@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from .. import cache
+from ..domain.calendar import order_day
 from ..domain.catalog import Catalog, parse_catalog
 from ..extensions import db
 from ..models import CatalogVersion, ChecklistItem, Component, Setting
+from ..timeutil import local_moment
 from .plan_version import current_stamp
 from .unit_of_work import unit_of_work
 
@@ -98,3 +101,9 @@ def catalog_for(checksum: str) -> Catalog:
 def assembly_capacity(catalog: Catalog) -> int:
     setting = db.session.get(Setting, CAPACITY_KEY)
     return int(setting.value) if setting else catalog.workshop.capacity_per_day
+
+
+def order_day_at(moment: datetime, catalog: Catalog) -> date:
+    """The working day an order paid at `moment` counts from, on the shop's clock (`calendar.order_day`: after
+    the cut-off or on a closed day, the next working day). Quotes, payment and the re-plan's queue share it."""
+    return order_day(local_moment(moment, catalog.timezone), catalog.workshop)

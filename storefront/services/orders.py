@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from ..domain.calendar import add_working_days, order_day
+from ..domain.calendar import add_working_days
 from ..domain.catalog import Catalog
 from ..domain.planning import REASON_PROMISE_MOVED as PROMISE_MOVED
 from ..domain.stages import StageCode
@@ -19,8 +19,8 @@ from ..domain.statuses import PartLineState, PurchaseRequestStatus
 from ..extensions import db
 from ..mail.outbox import enqueue_mail
 from ..models import Checkout, Component, Order, PartLine, PurchaseRequest, WorkOrder, WorkOrderEvent
-from ..timeutil import local_moment
 from .capacity import book_assembly
+from .catalog import order_day_at
 from .charges import legacy_charges
 from .links import calendar_url, new_secret_token, status_url
 from .planning import replan_in_transaction
@@ -38,7 +38,7 @@ def place_order(
     """Create the order and everything that hangs off it for a paid checkout (no commit here).
 
     `charges` is what the provider charged (services/charges.py); by default the checkout's frozen charges."""
-    today = order_day(local_moment(paid_at, catalog.timezone), catalog.workshop)
+    today = order_day_at(paid_at, catalog)
     snapshot = checkout.snapshot
     charges = charges or snapshot.get("charges") or legacy_charges(checkout.total_cents)
     token, digest = new_secret_token()

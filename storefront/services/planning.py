@@ -21,16 +21,15 @@ from datetime import date, datetime
 
 from sqlalchemy import bindparam, select, update
 
-from ..domain.calendar import order_day
 from ..domain.planning import Job, JobPlan, PartWait, plan
 from ..domain.stages import SLOT_HOLDING_STAGES, StageCode
 from ..domain.statuses import PartLineState
 from ..extensions import db
 from ..mail.outbox import enqueue_mail
 from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, Setting, WorkOrder, WorkOrderEvent
-from ..timeutil import local_date, local_moment
+from ..timeutil import local_date
 from . import plan_summary
-from .catalog import CAPACITY_KEY, assembly_capacity, live_catalog
+from .catalog import CAPACITY_KEY, assembly_capacity, live_catalog, order_day_at
 from .links import status_url
 from .notifications import queue_customer_update
 from .reliability import Learned, history_key, learned
@@ -86,7 +85,7 @@ def replan_in_transaction(
     history = history_key()
     learnt = learned(catalog, history)
     jobs, rows = _load(today, learnt)
-    first_start = order_day(local_moment(now, catalog.timezone), catalog.workshop)  # after the cut-off: tomorrow
+    first_start = order_day_at(now, catalog)  # after the cut-off: tomorrow
     plans = plan(jobs, learnt.workshop, assembly_capacity(catalog), today, first_start)
     moved, news = _write(plans, rows, explained or {})
     _tell_customers(news, now)

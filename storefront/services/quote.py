@@ -8,14 +8,12 @@ from datetime import date, datetime
 
 from .. import cache
 from ..domain.build import Build, BuildError, Conflict, blocked_reason, conflicts, parse_build
-from ..domain.calendar import order_day
 from ..domain.catalog import Catalog
 from ..domain.leadtime import Estimate, SlotCounts, Supply, estimate
 from ..domain.pricing import PriceLine, price_lines, total_cents
 from ..domain.slot_runs import SlotRuns
-from ..timeutil import local_moment
 from . import plan_summary
-from .catalog import NoCatalog, assembly_capacity, catalog_for, live_catalog
+from .catalog import NoCatalog, assembly_capacity, catalog_for, live_catalog, order_day_at
 from .plan_version import current_stamp
 from .reliability import learned
 from .supply import booked_slots, component_needs, load_supplies
@@ -90,7 +88,7 @@ def cached_quote(
     if stamp[0] is None:
         raise NoCatalog("No catalog loaded. Run: flask --app storefront seed-demo")
     catalog = catalog_for(stamp[0])
-    today = order_day(local_moment(now, catalog.timezone), catalog.workshop)
+    today = order_day_at(now, catalog)
     seen = (stamp, today, query)
     found = _by_query.peek(seen) if query else None
     if found is not None:
