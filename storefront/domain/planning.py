@@ -158,7 +158,8 @@ def plan(
     in_assembly = [j for j in jobs if j.stage == StageCode.ASSEMBLY]
     opens = days.index(first_start or today)
     ready = {j.work_order_id: _parts_ready(j, today, workshop) for j in jobs if j.stage == StageCode.SOURCING}
-    wanted = {wo_id: max(days.index(day), opens) for wo_id, day in ready.items()}
+    parts_at = {wo_id: days.index(day) for wo_id, day in ready.items()}  # the parts' own day names a supplier
+    wanted = {wo_id: max(index, opens) for wo_id, index in parts_at.items()}
     sourcing = sorted(
         (j for j in jobs if j.stage == StageCode.SOURCING),
         key=lambda j: (_behind(j, wanted[j.work_order_id], spreads), *_priority(j)),
@@ -171,8 +172,7 @@ def plan(
     for job in sourcing:
         slot = book.first_free(wanted[job.work_order_id])
         book.take(slot)
-        parts_ready = ready[job.work_order_id]
-        placed.append((job, parts_ready, slot, days.index(parts_ready)))  # the parts' own day names a supplier
+        placed.append((job, ready[job.work_order_id], slot, parts_at[job.work_order_id]))
     spreads.settle(book.taken)  # windows once every slot is known: the builds before a slot drift it
     plans = [_dates(job, parts_ready, slot, wanted, spreads) for job, parts_ready, slot, wanted in placed]
     return plans + [_after_assembly(job, today, spreads) for job in later]
