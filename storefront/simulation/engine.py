@@ -437,14 +437,10 @@ class Workshop:
         checkout.status = CheckoutStatus.FULFILLED
         session_id = f"cs_sim_{checkout.id}"
         checkout.stripe_session_id = session_id
-        place_order(checkout, self.catalog, session_id=session_id, payment_reference=None, paid_at=paid_at)
+        order = place_order(checkout, self.catalog, session_id=session_id, payment_reference=None, paid_at=paid_at)
         db.session.commit()
-        planned = db.session.execute(
-            select(WorkOrder.id, WorkOrder.planned_assembly_date, WorkOrder.planned_delivery_date)
-            .join(Order, Order.id == WorkOrder.order_id)
-            .where(Order.stripe_session_id == session_id)
-        ).one()
-        self.at_payment[planned[0]] = (planned[1], planned[2])
+        planned = order.work_order
+        self.at_payment[planned.id] = (planned.planned_assembly_date, planned.planned_delivery_date)
         db.session.remove()
 
     def _staff(self, today: date) -> None:
