@@ -105,6 +105,12 @@ DECLARED = (
         "keyed by a session's raw CSRF token: its signed form never expires while WTF_CSRF_TIME_LIMIT is None "
         "(otherwise nothing is kept)",
     ),
+    Declared(
+        "sessions",
+        1024,
+        "keyed by (the secret keys, the exact signed session cookie): a cookie verified once verifies again under "
+        "the same keys; a hit is used only while the signature is younger than the session lifetime",
+    ),
     Declared("board_builds", 4096, "keyed by order id: an order's build and price lines are frozen at payment"),
     Declared("board_cards", 4096, "keyed by the card itself: every field it shows, days in stage included"),
     Declared("status_html", 4096, "keyed by (status token digest, status fingerprint, poll interval[, page])"),

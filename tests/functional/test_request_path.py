@@ -40,3 +40,45 @@ def test_unlimited_routes_skip_the_limiter_and_limited_ones_still_count(client, 
     answers = [client.post("/orders/lookup", data=data) for _ in range(11)]
     assert [a.status_code for a in answers] == [200] * 10 + [429]
     assert answers[0].headers["X-RateLimit-Limit"] == "10"
+
+
+def _opened(app, cookie: str):
+    """The session the app opens for a request carrying `cookie`, read as a view reading it would."""
+    with app.test_request_context(headers={"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={cookie}"}):
+        from flask import request
+
+        opened = app.session_interface.open_session(app, request)
+        opened.accessed = True  # what reading `flask.session` does
+        return opened
+
+
+def _signed(app, data: dict) -> str:
+    return app.session_interface.get_signing_serializer(app).dumps(data)
+
+
+def test_a_remembered_session_cookie_gives_each_request_its_own_copy(app):
+    cookie = _signed(app, {"_flashes": [["message", "Saved."]], "_user_id": "1:1"})
+    first = _opened(app, cookie)
+    first["_flashes"].append(["message", "Another."])  # what flask.flash does to the list in place
+    first["_user_id"] = "2:1"
+    second = _opened(app, cookie)  # the same cookie again: its verified data is remembered
+    assert second["_flashes"] == [["message", "Saved."]] and second["_user_id"] == "1:1"
+
+
+def test_a_remembered_session_cookie_expires_with_the_session_lifetime(app, monkeypatch):
+    cookie = _signed(app, {"_user_id": "1:1"})
+    assert _opened(app, cookie)["_user_id"] == "1:1"  # verified, and remembered
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    import storefront.request_path as request_path
+
+    later = request_path.time.time() + lifetime + 1
+    monkeypatch.setattr(request_path.time, "time", lambda: later)
+    assert dict(_opened(app, cookie)) == {}  # too old now: an empty session, as for an expired signature
+
+
+def test_a_tampered_session_cookie_is_refused_after_the_genuine_one_was_remembered(app):
+    cookie = _signed(app, {"_user_id": "1:1"})
+    assert _opened(app, cookie)["_user_id"] == "1:1"
+    payload, _, signature = cookie.rpartition(".")
+    forged = f"{payload}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+    assert dict(_opened(app, forged)) == {}
