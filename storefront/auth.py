@@ -7,6 +7,7 @@ import hashlib
 from flask import Blueprint, abort, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from . import cache
 from .domain.roles import Role
@@ -64,9 +65,20 @@ def known_staff(staff_id: int) -> StaffUser | None:
         if staff is not None:
             _staff_rows.put(key, {name: getattr(staff, name) for name in _STAFF_COLUMNS})
         return staff
-    copy = StaffUser(**row)
+    copy = _detached_copy(row)
+    if identity_key(StaffUser, staff_id) in db.session.identity_map:
+        return db.session.merge(copy, load=False)  # refresh the instance this session already holds
+    db.session.add(copy)
+    return copy
+
+
+def _detached_copy(row: dict) -> StaffUser:
+    """A StaffUser made from remembered column values as a load makes one (no change events), so that once
+    attached only later edits flush."""
+    copy = StaffUser.__mapper__.class_manager.new_instance()
+    copy.__dict__.update(row)
     make_transient_to_detached(copy)
-    return db.session.merge(copy, load=False)
+    return copy
 
 
 def start_staff_session(staff: StaffUser) -> None:
