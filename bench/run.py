@@ -161,6 +161,15 @@ def targets(base: str, token: str, url: str) -> list[tuple[str, str, dict[str, s
     return found
 
 
+def signed_in_again(base: str, url: str, headers: dict[str, str]) -> dict[str, str]:
+    """A row that sends a staff cookie gets a fresh one before each round, as a browser holds it: the shop re-signs
+    an unchanged session once its cookie is a minute old (`request_path.REFRESH_AFTER_SECONDS`) and the browser
+    keeps the new one, but wrk would send the first cookie for ever and have every request re-signed."""
+    if "Cookie" not in headers:
+        return headers
+    return {**headers, "Cookie": staff_cookie(base, url) or headers["Cookie"]}
+
+
 def staff_cookie(base: str, url: str) -> str | None:
     """Sign in as a bench staff user (bench/staff_login.py) and return the session cookie."""
     result = subprocess.run(
@@ -219,6 +228,7 @@ def run(engine: str, args: argparse.Namespace) -> list[str]:
             for _ in range(args.rounds):
                 before.append(measure(bare_url, args.duration, args.connections, {}, bare))
                 for name, target, headers in found:
+                    headers = signed_in_again(base, url, headers)
                     results[name].append(measure(target, args.duration, args.connections, headers, shop))
             after = measure(bare_url, args.duration, args.connections, {}, bare)
             before_best = best(before)
