@@ -48,7 +48,8 @@ def quantile(d: Dist, q: float) -> int:
 def latest_of(a: Dist, b: Dist) -> Dist:
     """The distribution of max(A, B) for independent A and B: the product of their cumulative weights."""
     values = sorted({v for v, _ in a} | {v for v, _ in b})
-    cum_a, cum_b, out, before = _cumulative(a), _cumulative(b), [], 0
+    out, before = [], 0
+    cum_a, cum_b = _running(a), _running(b)
     for v in values:
         both = cum_a(v) * cum_b(v)
         if both > before:
@@ -57,20 +58,32 @@ def latest_of(a: Dist, b: Dist) -> Dist:
     return tuple(out)
 
 
-def _cumulative(d: Dist):
+def _running(d: Dist):
+    """The cumulative weight of `d` at or below `v`, for `v` asked in increasing order (one pass over `d`)."""
+    state = [0, 0]  # index of the next pair, weight so far
+
     def at(v: int) -> int:
-        return sum(w for days, w in d if days <= v)
+        i, total = state
+        while i < len(d) and d[i][0] <= v:
+            total += d[i][1]
+            i += 1
+        state[0], state[1] = i, total
+        return total
 
     return at
 
 
 def plus(a: Dist, b: Dist) -> Dist:
-    """The distribution of A + B for independent A and B."""
-    out: Counter[int] = Counter()
+    """The distribution of A + B for independent A and B (both sorted by days, so the sums span a known range)."""
+    if not a or not b:
+        return ()
+    low = a[0][0] + b[0][0]
+    sums = [0] * (a[-1][0] + b[-1][0] - low + 1)
     for va, wa in a:
+        base = va - low
         for vb, wb in b:
-            out[va + vb] += wa * wb
-    return tuple(sorted(out.items()))
+            sums[base + vb] += wa * wb
+    return tuple((low + offset, weight) for offset, weight in enumerate(sums) if weight)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Delivery spreads: small distributions of working days, and the promised window drawn from them."""
 
+import random
+from collections import Counter
+
 from storefront.domain.spread import dist, latest_of, plus, quantile, window
 
 DOOR = dist([4, 5, 5, 5, 5, 5, 6, 6, 6, 7])  # assembly to the door: the documented prior around 5 working days
@@ -36,3 +39,17 @@ def test_a_spread_wider_than_the_maximum_keeps_its_last_day_and_starts_later():
     found = window((wild,), DOOR, 0.95, 3)
     assert found.end == 12 and found.start == 9 and found.soonest == 4  # the promise kept; early arrivals possible
     assert window((wild,), DOOR, 0.95, 20).start == 4
+
+
+def test_sums_and_maxima_match_every_pair_of_outcomes_counted_one_by_one():
+    rng = random.Random(7)
+    for _ in range(200):
+        a = dist(rng.choices(range(-3, 9), k=rng.randint(1, 12)))
+        b = dist(rng.choices(range(0, 40, rng.randint(1, 5)), k=rng.randint(1, 12)))
+        pairs = [(va, wa * wb, vb) for va, wa in a for vb, wb in b]
+        sums, maxima = Counter(), Counter()
+        for va, weight, vb in pairs:
+            sums[va + vb] += weight
+            maxima[max(va, vb)] += weight
+        assert plus(a, b) == tuple(sorted(sums.items()))
+        assert latest_of(a, b) == tuple(sorted(maxima.items()))
