@@ -132,44 +132,37 @@ def door_after(booked: int, slots: int, workshop: Workshop, capacity: int) -> Di
 @lru_cache(maxsize=4096)
 def drift(ahead: int, free: int, bench: Dist, capacity: int) -> Dist:
     """Working days a slot starts late when `ahead` builds start before it and `free` slots before it stay
-    free: their extra bench days (a normal approximation of the sum) less the free slots that absorb them, over
-    the capacity, in whole days."""
+    free: their extra bench days (a normal approximation of the sum, over whole days within three standard
+    deviations) less the free slots that absorb them, over the capacity, in whole days; weights in thousandths.
+
+    The whole numbers of extra bench days that make the same days late are consecutive, so each late day takes
+    one `erf` at its upper edge rather than one per whole number: this runs for every slot of a long plan."""
     if ahead <= 0:
         return ((0, 1),)
     total = sum(w for _, w in bench)
     mean = sum(v * w for v, w in bench) / total
     variance = sum(w * (v - mean) ** 2 for v, w in bench) / total
     centre, sd = ahead * mean, math.sqrt(ahead * variance)
-    outcomes: dict[int, int] = {}
-    floor = math.floor
-    for extra, weight in _whole(centre, sd):
-        late = floor(max(0, extra - free) / capacity + 0.5)
-        outcomes[late] = outcomes.get(late, 0) + weight
-    return tuple(sorted(outcomes.items()))
-
-
-def _whole(centre: float, sd: float) -> list[tuple[int, int]]:
-    """A normal distribution over whole numbers (never below 0), as weights in thousandths.
-
-    Each whole number's upper edge is the next one's lower edge, so each takes one `erf`; the arithmetic is
-    `_normal`'s, written out, as this runs for every slot of a long plan."""
     if sd < 0.05:
-        return [(round(centre), 1)]
-    erf = math.erf
+        return ((_late(round(centre), free, capacity), 1),)
+    erf, scale = math.erf, sd * SQRT2
+    extra, last = max(0, math.floor(centre - 3 * sd)), math.ceil(centre + 3 * sd)
+    below = 0.5 * (1 + erf((extra - 0.5 - centre) / scale))
     found = []
-    low = max(0, math.floor(centre - 3 * sd))
-    below = _normal((low - 0.5 - centre) / sd)
-    for k in range(low, math.ceil(centre + 3 * sd) + 1):
-        upto = 0.5 * (1 + erf((k + 0.5 - centre) / sd / SQRT2))  # _normal((k + 0.5 - centre) / sd)
+    while extra <= last:
+        late = _late(extra, free, capacity)
+        extra = min(last, math.ceil(free + (late + 0.5) * capacity) - 1)  # the last whole number this late
+        upto = 0.5 * (1 + erf((extra + 0.5 - centre) / scale))
         share = round(1000 * (upto - below))
-        below = upto
+        below, extra = upto, extra + 1
         if share > 0:
-            found.append((k, share))
-    return found
+            found.append((late, share))
+    return tuple(found)
+
+
+def _late(extra: int, free: int, capacity: int) -> int:
+    """Working days late: the extra bench days the free slots do not absorb, over the capacity, rounded."""
+    return math.floor(max(0, extra - free) / capacity + 0.5)
 
 
 SQRT2 = math.sqrt(2)
-
-
-def _normal(x: float) -> float:
-    return 0.5 * (1 + math.erf(x / SQRT2))

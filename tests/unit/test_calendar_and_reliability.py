@@ -1,9 +1,11 @@
 """Working days from the holidays library, the order cut-off, supplier lateness and the window, learned."""
 
 import copy
+import math
 import tomllib
 from dataclasses import replace
 from datetime import date, datetime, time
+from statistics import NormalDist
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -116,6 +118,20 @@ def test_a_slot_starts_later_by_the_extra_bench_days_of_the_builds_before_it():
     assert dist_quantile(drift(40, 0, steady, 4), 0.5) == 9  # 40 x 0.91 bench days over 4 a day
     far, near = drift(80, 0, prior, 4), drift(8, 0, prior, 4)
     assert dist_quantile(far, 0.95) - dist_quantile(far, 0.05) > dist_quantile(near, 0.95) - dist_quantile(near, 0.05)
+
+
+def test_the_drift_groups_the_normal_approximation_whole_day_by_whole_day_into_late_days():
+    bench = ((0, 7), (1, 2), (2, 1))  # mean 0.4, variance 0.44 extra bench days a build
+    for ahead, free, capacity in ((30, 0, 4), (400, 17, 4), (2_000, 0, 3), (9, 2, 1)):
+        centre, sd = ahead * 0.4, math.sqrt(ahead * 0.44)
+        expected: dict[int, float] = {}
+        for extra in range(max(0, math.floor(centre - 3 * sd)), math.ceil(centre + 3 * sd) + 1):
+            share = NormalDist(centre, sd).cdf(extra + 0.5) - NormalDist(centre, sd).cdf(extra - 0.5)
+            late = math.floor(max(0, extra - free) / capacity + 0.5)
+            expected[late] = expected.get(late, 0.0) + 1000 * share
+        found = dict(drift(ahead, free, bench, capacity))
+        assert set(found) == {late for late, weight in expected.items() if round(weight) > 0}
+        assert all(abs(found[late] - expected[late]) <= 0.5 + 1e-6 for late in found)  # thousandths, rounded
 
 
 def test_the_builds_before_a_slot_are_those_booked_or_those_the_recent_start_rate_brings_by_then(catalog):
