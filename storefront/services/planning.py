@@ -109,72 +109,94 @@ def set_capacity(capacity: int, now: datetime) -> ReplanResult:
     return result
 
 
+# built once: a statement's construction costs more than running it on a small plan
+_AWAITED_PARTS = (
+    select(
+        PartLine.work_order_id,
+        Component.sku,
+        Component.name,
+        PurchaseRequest.expected_date,
+        PurchaseRequest.original_expected_date,
+    )
+    .join(Component, Component.id == PartLine.component_id)
+    .join(PurchaseRequest, PurchaseRequest.id == PartLine.purchase_request_id)
+    .join(WorkOrder, WorkOrder.id == PartLine.work_order_id)
+    .where(PartLine.state == PartLineState.AWAITING, WorkOrder.stage.in_(OPEN_STAGES))
+)
+_OPEN_WORK_ORDERS = (
+    select(
+        WorkOrder.id,
+        WorkOrder.order_id,
+        WorkOrder.stage,
+        WorkOrder.test_round,
+        WorkOrder.planned_parts_date,
+        WorkOrder.planned_assembly_date,
+        WorkOrder.planned_testing_date,
+        WorkOrder.planned_ship_date,
+        WorkOrder.planned_delivery_date,
+        Order.paid_at,
+        Order.promised_earliest,
+        Order.promised_latest,
+        Order.forecast_earliest,
+        Order.forecast_latest,
+        Order.forecast_reason,
+        Order.slip_notified_latest,
+    )
+    .join(Order, Order.id == WorkOrder.order_id)
+    .where(WorkOrder.stage.in_(OPEN_STAGES))
+)
+
+
 def _load(today: date, learnt: Learned) -> tuple[list[Job], dict[int, _Row]]:
     """Open work orders and the supplier deliveries they wait for, in two plain selects."""
     waits: dict[int, list[PartWait]] = {}
-    awaiting = db.session.execute(
-        select(
-            PartLine.work_order_id,
-            Component.sku,
-            Component.name,
-            PurchaseRequest.expected_date,
-            PurchaseRequest.original_expected_date,
-        )
-        .join(Component, Component.id == PartLine.component_id)
-        .join(PurchaseRequest, PurchaseRequest.id == PartLine.purchase_request_id)
-        .join(WorkOrder, WorkOrder.id == PartLine.work_order_id)
-        .where(PartLine.state == PartLineState.AWAITING, WorkOrder.stage.in_(OPEN_STAGES))
-    )
+    awaiting = db.session.execute(_AWAITED_PARTS)
     for wo_id, sku, name, expected, original in awaiting:
         # an overdue delivery is late too, even before the supplier names a new date
         delayed = expected > original or expected < today
         waits.setdefault(wo_id, []).append(PartWait(name, expected, delayed, original, learnt.spread(sku)))
     jobs, rows = [], {}
-    result = db.session.execute(
-        select(
-            WorkOrder.id,
-            WorkOrder.order_id,
-            WorkOrder.stage,
-            WorkOrder.test_round,
-            WorkOrder.planned_parts_date,
-            WorkOrder.planned_assembly_date,
-            WorkOrder.planned_testing_date,
-            WorkOrder.planned_ship_date,
-            WorkOrder.planned_delivery_date,
-            Order.paid_at,
-            Order.promised_earliest,
-            Order.promised_latest,
-            Order.forecast_earliest,
-            Order.forecast_latest,
-            Order.forecast_reason,
-            Order.slip_notified_latest,
-        )
-        .join(Order, Order.id == WorkOrder.order_id)
-        .where(WorkOrder.stage.in_(OPEN_STAGES))
-    )
-    for r in result:
+    result = db.session.execute(_OPEN_WORK_ORDERS)
+    # rows are unpacked once: reading a Row's fields by name costs more than everything else done per job here
+    for (
+        wo_id,
+        order_id,
+        stage,
+        test_round,
+        parts_date,
+        assembly_date,
+        testing_date,
+        ship_date,
+        delivery_date,
+        paid_at,
+        promised_earliest,
+        promised_latest,
+        forecast_earliest,
+        forecast_latest,
+        forecast_reason,
+        notified,
+    ) in result:
         jobs.append(
             Job(
-                work_order_id=r.id,
-                paid_at=r.paid_at,
-                stage=r.stage,
-                waits=tuple(waits.get(r.id, ())),
-                rework=r.test_round > 1,
-                planned_testing=r.planned_testing_date,
-                planned_ship=r.planned_ship_date,
-                promised_earliest=r.promised_earliest,
-                promised_latest=r.promised_latest,
+                work_order_id=wo_id,
+                paid_at=paid_at,
+                stage=stage,
+                waits=tuple(waits.get(wo_id, ())),
+                rework=test_round > 1,
+                planned_testing=testing_date,
+                planned_ship=ship_date,
+                promised_earliest=promised_earliest,
+                promised_latest=promised_latest,
             )
         )
-        rows[r.id] = _Row(
-            r.id,
-            r.order_id,
-            (r.planned_parts_date, r.planned_assembly_date, r.planned_testing_date, r.planned_ship_date)
-            + (r.planned_delivery_date,),
-            (r.forecast_earliest, r.forecast_latest, r.forecast_reason),
-            r.promised_latest,
-            r.slip_notified_latest,
-            r.stage != StageCode.SOURCING,
+        rows[wo_id] = _Row(
+            wo_id,
+            order_id,
+            (parts_date, assembly_date, testing_date, ship_date, delivery_date),
+            (forecast_earliest, forecast_latest, forecast_reason),
+            promised_latest,
+            notified,
+            stage != StageCode.SOURCING,
         )
     return jobs, rows
 
