@@ -22,34 +22,36 @@ def component_needs(build: Build, catalog: Catalog) -> dict[str, int]:
     return dict(Counter(catalog.option(code).component for code in build.codes()))
 
 
+_PROMISED = (
+    select(PartLine.purchase_request_id, func.sum(PartLine.quantity).label("qty"))
+    .where(PartLine.state == PartLineState.AWAITING)
+    .group_by(PartLine.purchase_request_id)
+    .subquery()
+)
+# built once: on a small plan, building these statements cost more than running them
+_INCOMING = (
+    select(
+        PurchaseRequest.component_id,
+        PurchaseRequest.expected_date,
+        PurchaseRequest.quantity - PurchaseRequest.received_quantity - func.coalesce(_PROMISED.c.qty, 0),
+        PurchaseRequest.original_expected_date,
+    )
+    .outerjoin(_PROMISED, _PROMISED.c.purchase_request_id == PurchaseRequest.id)
+    .where(PurchaseRequest.status == PurchaseRequestStatus.OPEN)
+)
+_COMPONENTS = select(
+    Component.id, Component.sku, Component.name, Component.lead_time_days, Component.on_hand, Component.reserved
+)
+
+
 def load_supplies(learned: Learned) -> dict[str, Supply]:
     """Available-to-promise per component: on hand minus reserved, plus unpromised incoming deliveries, and how
     late each component's supplier delivers at the configured confidence."""
-    promised = (
-        select(PartLine.purchase_request_id, func.sum(PartLine.quantity).label("qty"))
-        .where(PartLine.state == PartLineState.AWAITING)
-        .group_by(PartLine.purchase_request_id)
-        .subquery()
-    )
-    incoming_rows = db.session.execute(
-        select(
-            PurchaseRequest.component_id,
-            PurchaseRequest.expected_date,
-            PurchaseRequest.quantity - PurchaseRequest.received_quantity - func.coalesce(promised.c.qty, 0),
-            PurchaseRequest.original_expected_date,
-        )
-        .outerjoin(promised, promised.c.purchase_request_id == PurchaseRequest.id)
-        .where(PurchaseRequest.status == PurchaseRequestStatus.OPEN)
-    ).all()
     incoming: dict[int, list[tuple[date, int]]] = {}
-    for component_id, expected, free, first_given in incoming_rows:
+    for component_id, expected, free, first_given in db.session.execute(_INCOMING):
         if free > 0:
             incoming.setdefault(component_id, []).append((expected, int(free), first_given))
-    components = db.session.execute(  # plain rows: a quote after a plan change reads them all
-        select(
-            Component.id, Component.sku, Component.name, Component.lead_time_days, Component.on_hand, Component.reserved
-        )
-    )
+    components = db.session.execute(_COMPONENTS)  # plain rows: a quote after a plan change reads them all
     return {
         sku: Supply(
             sku, name, lead_time_days, on_hand - reserved, tuple(sorted(incoming.get(id_, ()))), learned.spread(sku)
