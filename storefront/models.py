@@ -220,6 +220,8 @@ class PartLine(db.Model):
     """One component a work order needs: reserved from stock, or awaiting a supplier delivery."""
 
     __tablename__ = "part_lines"
+    # covers the quote's "awaited quantity per delivery" sum, read from the index alone
+    __table_args__ = (sa.Index("ix_part_lines_state_request_quantity", "state", "purchase_request_id", "quantity"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     work_order_id: Mapped[int] = mapped_column(sa.ForeignKey("work_orders.id"), index=True)
     component_id: Mapped[int] = mapped_column(sa.ForeignKey("components.id"), index=True)
