@@ -109,9 +109,16 @@ def _on_bulk_write(state) -> None:
     if not (state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
-    if table is not None and table.name in WATCHED_TABLES and table.name != "settings":
-        state.session.info["plan_dirty"] = True
-        plan_summary.drop_if_changed(state.session, table.name)
+    if table is not None:
+        note_bulk_write(state.session, table.name)
+
+
+def note_bulk_write(session: Session, table: str) -> None:
+    """An UPDATE or DELETE written past the ORM (a bulk statement) to `table`: bump the stamp at commit when the
+    table is one a cached answer shows."""
+    if table in WATCHED_TABLES and table != "settings":
+        session.info["plan_dirty"] = True
+        plan_summary.drop_if_changed(session, table)
 
 
 def _after_rollback(session: Session) -> None:

@@ -15,11 +15,12 @@ that confidence (`JobPlan.soonest`) is past the promised latest day. They hear o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, select
 
 from ..domain.planning import Job, JobPlan, PartWait, plan
 from ..domain.stages import SLOT_HOLDING_STAGES, StageCode
@@ -27,8 +28,8 @@ from ..domain.statuses import PartLineState
 from ..extensions import db
 from ..mail.outbox import enqueue_mail
 from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, Setting, WorkOrder, WorkOrderEvent
-from ..timeutil import local_date
-from . import plan_summary
+from ..timeutil import local_date, utcnow
+from . import plan_summary, plan_version
 from .catalog import CAPACITY_KEY, assembly_capacity, live_catalog, order_day_at
 from .links import status_url
 from .notifications import queue_customer_update
@@ -36,7 +37,14 @@ from .reliability import Learned, history_key, learned
 from .unit_of_work import unit_of_work
 
 MIN_CAPACITY, MAX_CAPACITY = 1, 50
-PLAN_PARAMS = ("b_parts", "b_assembly", "b_testing", "b_ship", "b_delivery")
+WORK_ORDER_PLAN = (
+    "planned_parts_date",
+    "planned_assembly_date",
+    "planned_testing_date",
+    "planned_ship_date",
+    "planned_delivery_date",
+)
+ORDER_FORECAST = ("forecast_earliest", "forecast_latest", "forecast_reason", "slip_notified_latest")
 
 
 class InvalidCapacity(ValueError):
@@ -233,50 +241,58 @@ def _write(plans: list[JobPlan], rows: dict[int, _Row], explained: Mapping[int, 
         parts = min(p.parts_ready, row.planned[0]) if row.parts_in else p.parts_ready
         planned = (parts, p.assembly, p.testing, p.ships, p.earliest)
         if planned != row.planned:
-            wo_params.append({"b_id": row.work_order_id, **dict(zip(PLAN_PARAMS, planned, strict=True))})
+            wo_params.append((row.work_order_id, *planned))
         reason = p.reason
         if row.work_order_id in explained and (p.earliest, p.latest) != row.forecast[:2]:
             reason = explained[row.work_order_id]
         notice, notified = _notice(p, row)
         forecast = (p.earliest, p.latest, reason)
         if forecast != row.forecast or notified != row.notified:
-            order_params.append(
-                {"b_id": row.order_id, "b_earliest": p.earliest, "b_latest": p.latest, "b_reason": reason}
-                | {"b_notified": notified}
-            )
+            order_params.append((row.order_id, p.earliest, p.latest, reason, notified))
         if notice == "slip":
             (late_explained if row.work_order_id in explained else slipped).append(row.order_id)
         elif notice == "back":
             back.append(row.order_id)
-    if wo_params:
-        table = WorkOrder.__table__
-        db.session.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(
-                planned_parts_date=bindparam("b_parts"),
-                planned_assembly_date=bindparam("b_assembly"),
-                planned_testing_date=bindparam("b_testing"),
-                planned_ship_date=bindparam("b_ship"),
-                planned_delivery_date=bindparam("b_delivery"),
-            ),
-            wo_params,
-        )
-    if order_params:
-        table = Order.__table__
-        db.session.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(
-                forecast_earliest=bindparam("b_earliest"),
-                forecast_latest=bindparam("b_latest"),
-                forecast_reason=bindparam("b_reason"),
-                slip_notified_latest=bindparam("b_notified"),
-            ),
-            order_params,
-        )
-    _expire({p["b_id"] for p in wo_params}, {p["b_id"] for p in order_params})
+    moment = utcnow()  # the rows' `updated_at`, as the ORM's onupdate would set it
+    _bulk_update(WorkOrder.__table__, WORK_ORDER_PLAN + ("updated_at",), [(*p, moment) for p in wo_params])
+    _bulk_update(Order.__table__, ORDER_FORECAST, order_params)
+    _expire({p[0] for p in wo_params}, {p[0] for p in order_params})
     return len(wo_params), _News(tuple(slipped), tuple(late_explained), tuple(back))
+
+
+def _bulk_update(table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """UPDATE `table` SET `columns` WHERE id, one row per (id, *values), through the driver's executemany.
+
+    Each value is converted by its column's type, as SQLAlchemy would; building SQLAlchemy's parameters row by row
+    cost four times the update itself on a plan of 10,000 orders. Bypassing the ORM, it tells the plan stamp
+    itself (`plan_version.note_bulk_write`)."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    assignments = ", ".join(f"{quote(name)} = {mark}" for name in columns)
+    sql = f"UPDATE {quote(table.name)} SET {assignments} WHERE {quote('id')} = {mark}"
+    convert = [_converter(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in columns]
+    params = [(*(to(value) for to, value in zip(convert, values, strict=True)), row_id) for row_id, *values in rows]
+    connection.exec_driver_sql(sql, params)
+    plan_version.note_bulk_write(db.session, table.name)
+
+
+def _converter(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """A column type's bind processor, remembering each distinct value's result: a plan repeats few dates."""
+    if process is None:
+        return lambda value: value
+    done: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        found = done.get(value, done)
+        if found is done:
+            found = done[value] = process(value)
+        return found
+
+    return convert
 
 
 def _tell_customers(news: _News, now: datetime) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from storefront.extensions import db
 from storefront.models import Component, OutboxMessage, PurchaseRequest, Setting, WorkOrder
 from storefront.services.catalog import CAPACITY_KEY
+from storefront.services.plan_version import current_stamp
 from storefront.services.planning import InvalidCapacity, replan, set_capacity
 from storefront.services.quote import quote
 from tests.support.backoffice import fresh
@@ -159,3 +160,19 @@ def test_an_evening_replan_plans_the_queue_from_the_next_working_day(app_ctx, or
     assert fresh(order.work_order).planned_assembly_date == date(2026, 12, 2)
     replan(morning + timedelta(days=1))
     assert fresh(order.work_order).planned_assembly_date == date(2026, 12, 2)
+
+
+def test_a_replan_that_only_moves_plans_writes_them_back_and_moves_the_plan_stamp(app_ctx, order_factory):
+    """The nightly re-plan writes the moved dates in bulk, past the ORM: the dates read back as written, the row's
+    `updated_at` moves on, and the plan stamp changes so no cached quote or status keeps the old plan."""
+    order = order_factory()
+    before = fresh(order.work_order)
+    assert before.planned_assembly_date == TUE
+    touched, stamp = before.updated_at, current_stamp()
+    later = app_ctx.config["FIXED_NOW"] + timedelta(days=7)  # the slot's day has gone by without a start
+    assert replan(later, cause="scheduled").moved == 1
+    after = fresh(order.work_order)
+    assert after.planned_assembly_date == date(2026, 12, 8) and after.planned_parts_date == date(2026, 12, 8)
+    assert after.updated_at > touched and after.updated_at.tzinfo is not None
+    assert fresh(order).forecast_earliest > order.promised_earliest
+    assert current_stamp() != stamp
