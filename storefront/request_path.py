@@ -111,8 +111,9 @@ class LazySessionInterface(SecureCookieSessionInterface):
             data, signed = self.get_signing_serializer(app).loads(cookie, max_age=int(lifetime), return_timestamp=True)
         except Exception:  # noqa: BLE001 - a bad or expired signature is an empty session, as in Flask
             return None
-        _verified_cookies.put(key, (data, signed.timestamp()))
-        return data, signed.timestamp()
+        verified = data, signed.timestamp()
+        _verified_cookies.put(key, verified)
+        return verified
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         if session.modified:

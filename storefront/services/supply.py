@@ -22,13 +22,13 @@ def component_needs(build: Build, catalog: Catalog) -> dict[str, int]:
     return dict(Counter(catalog.option(code).component for code in build.codes()))
 
 
+# built once: on a small plan, building these statements cost more than running them
 _PROMISED = (
     select(PartLine.purchase_request_id, func.sum(PartLine.quantity).label("qty"))
     .where(PartLine.state == PartLineState.AWAITING)
     .group_by(PartLine.purchase_request_id)
     .subquery()
 )
-# built once: on a small plan, building these statements cost more than running them
 _INCOMING = (
     select(
         PurchaseRequest.component_id,
