@@ -10,7 +10,9 @@ with the bare app once more after the last round; each row shows its best round,
 best bare figure of the run. On a shared 2-core machine a single run of any server (the bare one included) now
 and then drops to half its rate for seconds at a time, so one round decides nothing; the best of several, for
 the yardstick as for the targets, shows what each can do. The in-app hello (bench/wsgi.py) is a second line:
-the storefront's fixed cost per request. Needs `wrk` (apt-get install wrk).
+the storefront's fixed cost per request. After the rounds, each row is run once more over a single connection:
+with 8 connections on 2 workers a p50 is mostly time spent queued (about 8 / rate), and this one shows what the
+request itself takes. Needs `wrk` (apt-get install wrk).
 BENCH_DB names the PostgreSQL database (default storefront_bench), BENCH_REDIS the Redis database that
 counts rate limits (default redis://127.0.0.1:6379/0).
 """
@@ -113,7 +115,8 @@ def start_gunicorn(app: str, probe: str, url: str, port: int, workers: Workers) 
 
 
 def wrk(url: str, duration: int, connections: int, headers: dict[str, str]) -> dict[str, float]:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    threads = min(2, connections)  # wrk refuses more threads than connections
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
     for key, value in headers.items():
         cmd += ["-H", f"{key}: {value}"]
     out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True).stdout
@@ -206,11 +209,18 @@ def worker_pids(server: subprocess.Popen) -> set[int]:
     return {int(pid) for pid in found}
 
 
-def row(engine: str, name: str, result: dict[str, float], bare_rps: float) -> str:
+def row(engine: str, name: str, result: dict[str, float], bare_rps: float, alone: dict[str, float]) -> str:
     return (
         f"| {engine} | {name} | {result['rps']:.0f} | {result['rps'] / bare_rps:.2f} | "
-        f"{result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} | {result['restarts']} |"
+        f"{result['p50']:.2f} | {result['p99']:.2f} | {alone['p50']:.2f} | {result['errors']} | {result['restarts']} |"
     )
+
+
+def alone(target: str, duration: int, headers: dict[str, str]) -> dict[str, float]:
+    """One connection, so no request waits for another: the latency of the request itself. With `--connections`
+    of them, a p50 is mostly queueing (about connections / rate)."""
+    wrk(target, 1, 1, headers)  # warm up
+    return wrk(target, duration, 1, headers)
 
 
 def run(engine: str, args: argparse.Namespace) -> list[str]:
@@ -231,12 +241,15 @@ def run(engine: str, args: argparse.Namespace) -> list[str]:
                     headers = signed_in_again(base, url, headers)
                     results[name].append(measure(target, args.duration, args.connections, headers, shop))
             after = measure(bare_url, args.duration, args.connections, {}, bare)
+            single = {"bare": alone(bare_url, args.duration, {})}
+            for name, target, headers in found:
+                single[name] = alone(target, args.duration, signed_in_again(base, url, headers))
             before_best = best(before)
             bare_rps = max(before_best["rps"], after["rps"])  # the stricter yardstick: a dip is never a gain
             return [
-                row(engine, "bare Flask app, before each round", before_best, bare_rps),
-                *(row(engine, name, best(rounds), bare_rps) for name, rounds in results.items()),
-                row(engine, "bare Flask app, after", after, bare_rps),
+                row(engine, "bare Flask app, before each round", before_best, bare_rps, single["bare"]),
+                *(row(engine, name, best(rounds), bare_rps, single[name]) for name, rounds in results.items()),
+                row(engine, "bare Flask app, after", after, bare_rps, single["bare"]),
             ]
         finally:
             for server in (shop, bare):
@@ -266,8 +279,11 @@ def main() -> None:
         f"best of {args.rounds} rounds, {args.orders} past orders, {args.open} open; ratios against the best bare "
         "figure (workers replaced: over all rounds)"
     )
-    print("| engine | target | req/s | ratio to bare | p50 ms | p99 ms | non-2xx/3xx | workers replaced |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| engine | target | req/s | ratio to bare | p50 ms | p99 ms | p50 ms, one connection | non-2xx/3xx "
+        "| workers replaced |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for engine in engines:
         for line in run(engine, args):
             print(line, flush=True)
