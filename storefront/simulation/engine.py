@@ -115,11 +115,24 @@ class SimConfig:
 
     @classmethod
     def for_scenario(cls, scenario: str, **kwargs) -> SimConfig:
-        """`default` (80% of capacity), `busy` (90%) or `unreliable` (suppliers late twice as often)."""
+        """`default` (80% of the assembly slots), `busy` (90%, more than the workshop builds once overruns and
+        reworks take their bench days: `bikes_per_working_day`) or `unreliable` (suppliers late twice as often)."""
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
         rate, late = SCENARIOS[scenario]
         return cls(**{"rate": rate, "late_factor": late, "scenario": scenario, **kwargs})
+
+
+def extra_bench_days(test_fail_rate: float) -> float:
+    """Bench days a build holds beyond its first, on average: an overrun (`OVERRUN`), and one more day for each
+    failed test, a reworked bike being tested again until it passes."""
+    return OVERRUN + test_fail_rate / (1 - test_fail_rate)
+
+
+def bikes_per_working_day(capacity: int, test_fail_rate: float) -> float:
+    """What the workshop builds a working day when it never runs out of work: its benches over the bench days a
+    build holds. An order rate above it grows the backlog without bound."""
+    return capacity / (1 + extra_bench_days(test_fail_rate))
 
 
 def supplier_delays(sku: str, late_factor: float) -> tuple[list[int], list[float]]:
@@ -351,11 +364,14 @@ class Workshop:
 
     def _capacity_warning(self) -> str | None:
         capacity = assembly_capacity(self.catalog)
-        if self.config.rate <= capacity:
+        throughput = bikes_per_working_day(capacity, self.config.test_fail_rate)
+        if self.config.rate <= throughput:
             return None
         return (
-            f"{self.config.rate} orders a working day is above the capacity of {capacity}: the backlog, and the "
-            "promised lead time, grow without bound."
+            f"{self.config.rate} orders a working day is above the {throughput:.2f} bikes the workshop can build "
+            f"({capacity} builds a day, each holding its bench {1 + extra_bench_days(self.config.test_fail_rate):.2f} "
+            "working days on average with overruns and reworks): the backlog, and the promised lead time, grow "
+            "without bound."
         )
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from storefront import create_app
-from storefront.simulation.engine import DEFAULT_RATE, SimConfig, run, supplier_delays
+from storefront.simulation.engine import DEFAULT_RATE, SimConfig, bikes_per_working_day, run, supplier_delays
 
 
 def test_the_same_seed_gives_the_same_figures_and_a_different_seed_different_ones(app):
@@ -70,3 +70,10 @@ def test_a_rate_above_capacity_warns_and_still_finishes(app):
     report = run(SimConfig(days=3, seed=2, rate=6.0, warm_up_days=0, start=date(2027, 3, 1)), create_app)
     assert "grow without bound" in report.warning
     assert report.scores["orders_scored"] >= 0
+
+
+def test_busy_orders_more_than_the_workshop_builds_and_default_less():
+    # 4 benches; a tenth of builds overrun a day and a twentieth of tests fail, each failure a day of rework
+    assert bikes_per_working_day(4, 0.05) == pytest.approx(4 / (1 + 0.10 + 0.05 / 0.95))
+    throughput = bikes_per_working_day(4, SimConfig().test_fail_rate)
+    assert SimConfig.for_scenario("default").rate < throughput < SimConfig.for_scenario("busy").rate
