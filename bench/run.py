@@ -216,13 +216,6 @@ def row(engine: str, name: str, result: dict[str, float], bare_rps: float, alone
     )
 
 
-def alone(target: str, duration: int, headers: dict[str, str]) -> dict[str, float]:
-    """One connection, so no request waits for another: the latency of the request itself. With `--connections`
-    of them, a p50 is mostly queueing (about connections / rate)."""
-    wrk(target, 1, 1, headers)  # warm up
-    return wrk(target, duration, 1, headers)
-
-
 def run(engine: str, args: argparse.Namespace) -> list[str]:
     workers = Workers(args.worker_class, args.threads)
     with tempfile.TemporaryDirectory() as tmp:
@@ -241,9 +234,10 @@ def run(engine: str, args: argparse.Namespace) -> list[str]:
                     headers = signed_in_again(base, url, headers)
                     results[name].append(measure(target, args.duration, args.connections, headers, shop))
             after = measure(bare_url, args.duration, args.connections, {}, bare)
-            single = {"bare": alone(bare_url, args.duration, {})}
+            # over one connection no request waits for another: what the request itself takes
+            single = {"bare": measure(bare_url, args.duration, 1, {}, bare)}
             for name, target, headers in found:
-                single[name] = alone(target, args.duration, signed_in_again(base, url, headers))
+                single[name] = measure(target, args.duration, 1, signed_in_again(base, url, headers), shop)
             before_best = best(before)
             bare_rps = max(before_best["rps"], after["rps"])  # the stricter yardstick: a dip is never a gain
             return [

@@ -21,8 +21,8 @@ from ..simulation.engine import SCENARIOS, WARM_UP_DAYS, SimConfig, run
     type=click.Choice(list(SCENARIOS)),
     default="default",
     show_default=True,
-    help="default: 80% of the assembly slots (92% of what the workshop builds with overruns and reworks); "
-    "busy: 90% (more than it builds: the run warns); unreliable: suppliers late twice as often.",
+    help="default: 80% of the assembly slots; busy: 90%, more than the workshop builds once overruns and reworks "
+    "take their bench days (the run warns); unreliable: suppliers late twice as often.",
 )
 @click.option("--rate", type=float, default=None, help="Orders per working day on average (default: the scenario's).")
 @click.option("--fail-rate", default=0.05, show_default=True, help="Share of bike tests that fail.")

@@ -369,9 +369,8 @@ class Workshop:
             return None
         return (
             f"{self.config.rate} orders a working day is above the {throughput:.2f} bikes the workshop can build "
-            f"({capacity} builds a day, each holding its bench {1 + extra_bench_days(self.config.test_fail_rate):.2f} "
-            "working days on average with overruns and reworks): the backlog, and the promised lead time, grow "
-            "without bound."
+            f"({capacity} builds a day, each holding its bench {capacity / throughput:.2f} working days on average "
+            "with overruns and reworks): the backlog, and the promised lead time, grow without bound."
         )
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
