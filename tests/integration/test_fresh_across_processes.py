@@ -1,6 +1,6 @@
 """Cached answers stay exactly fresh across processes: a stock change written by one process is in the very
 next quote another process serves, and a staff account change is in its next back-office request
-(PostgreSQL: NOTIFY plan_version; SQLite: its commit counter, PRAGMA data_version)."""
+(PostgreSQL: NOTIFY plan_version; SQLite: the file change counter in its header)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""SQLite's watch: `PRAGMA data_version` on a private connection tells it that someone else committed, in this
-process or another, so a copy of the stamp is kept exactly as long as nothing was written. It runs on a SQLite
-file of its own, whichever engine the suite runs on."""
+"""SQLite's watch: the file's commit counter (its header, or `PRAGMA data_version` in WAL mode) tells it that
+someone committed, in this process or another, so a copy of the stamp is kept exactly as long as nothing was
+written. It runs on a SQLite file of its own, whichever engine the suite runs on."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -55,13 +56,36 @@ conn.commit()
     assert watch.current(_no_read)[1] == "from-elsewhere"
 
 
-def test_a_lost_connection_falls_back_to_the_read_then_watches_again(stamp_file):
+def test_an_unchanged_file_needs_no_statement_and_a_lost_connection_falls_back_to_the_read(stamp_file):
     watch = SqliteWatch(str(stamp_file), "SELECT 'c', value FROM settings")
     watch.current(_no_read)
-    watch._conn.close()
+    watch._conn.close()  # whatever asks the private connection now fails
+    assert watch.current(_no_read) == ("c", "first")  # the header alone vouches for the copy
+    _write(stamp_file, "second")
     assert watch.current(lambda: ("c", "read")) == ("c", "read")
     _write(stamp_file, "third")
     assert watch.current(_no_read)[1] == "third"
+
+
+def test_a_database_in_wal_mode_is_watched_through_its_own_commit_count(stamp_file):
+    with sqlite3.connect(stamp_file) as conn:
+        assert conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+    watch = SqliteWatch(str(stamp_file), "SELECT 'c', value FROM settings")
+    assert watch.current(_no_read)[1] == "first"
+    _write(stamp_file, "second")
+    assert watch.current(_no_read)[1] == "second"
+    assert watch.current(_no_read)[1] == "second"
+    _write(stamp_file, "third")
+    assert watch.current(_no_read)[1] == "third"
+
+
+def test_closing_the_watch_closes_the_file_it_opened(stamp_file):
+    watch = SqliteWatch(str(stamp_file), "SELECT 'c', value FROM settings")
+    watch.current(_no_read)
+    fd = watch._fd
+    watch.close()
+    with pytest.raises(OSError):
+        os.fstat(fd)
 
 
 def test_an_in_memory_database_has_no_watch_and_reads_each_time():
