@@ -236,7 +236,10 @@ def _behind(job: Job, wanted: int, spreads: Spreads) -> bool:
     every job still on track."""
     if job.promised_latest is None:
         return False
-    return wanted + spreads.window(job, wanted).soonest > spreads.days.index(job.promised_latest)
+    soonest = wanted + spreads.window(job, wanted).soonest
+    # "past the promise's index", asked by date: indexing a promise far beyond the plan would extend the
+    # calendar to it day by day, on every re-plan
+    return soonest > 0 and job.promised_latest <= spreads.days.day(soonest - 1)
 
 
 def _dates(job: Job, parts_ready: date, slot: int, wanted: int | None, spreads: Spreads) -> JobPlan:

@@ -5,7 +5,16 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from storefront.domain.leadtime import schedule_from
-from storefront.domain.planning import REASON_BOOKED, REASON_REWORK, Job, PartWait, plan
+from storefront.domain.planning import (
+    REASON_BOOKED,
+    REASON_REWORK,
+    Job,
+    PartWait,
+    Spreads,
+    WorkingDays,
+    _behind,
+    plan,
+)
 
 TUE = date(2026, 12, 1)
 T0 = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -175,3 +184,23 @@ def test_a_late_supplier_part_never_bumps_orders_still_on_track(catalog):
     assert plans[2].assembly == date(2026, 12, 4) and plans[3].assembly == date(2026, 12, 7)
     assert plans[2].reason is None and plans[3].reason is None  # no cascade of "fully booked" slips
     assert plans[1].assembly == date(2026, 12, 8) and plans[1].reason == REASON_BOOKED
+
+
+def test_a_job_is_behind_exactly_when_it_arrives_after_its_promise_s_working_day(catalog):
+    """`_behind` compares dates; it must agree with comparing working-day indices, weekends and holidays too."""
+    workshop = catalog.workshop
+    days = WorkingDays(TUE, workshop)
+    spreads = Spreads(days, workshop, TUE, 4)
+    for offset in range(0, 40):
+        promised = TUE + timedelta(days=offset)
+        waiting = job(1, promised_latest=promised)
+        for wanted in range(0, 25):
+            arrives = wanted + spreads.window(waiting, wanted).soonest
+            assert _behind(waiting, wanted, spreads) == (arrives > days.index(promised)), (promised, wanted)
+
+
+def test_a_promise_far_beyond_the_plan_does_not_extend_its_calendar(catalog):
+    days = WorkingDays(TUE, catalog.workshop)
+    spreads = Spreads(days, catalog.workshop, TUE, 4)
+    assert not _behind(job(1, promised_latest=date(2040, 1, 1)), 0, spreads)
+    assert len(days.days) < 30
