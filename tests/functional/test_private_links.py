@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import runpy
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 from gunicorn.config import Config
@@ -13,6 +15,8 @@ from storefront.extensions import db
 from storefront.logs import AccessLogger, JsonFormatter, RequestIdFilter
 from storefront.models import Order
 from tests.support.checkout import pay_with_test_card, submit_checkout
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_bill_of_sale_sends_the_status_pages_private_headers(client, paid_order):
@@ -29,9 +33,13 @@ def test_the_lookup_page_sends_a_same_origin_referer_so_https_csrf_checks_pass(c
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
-def test_the_access_log_shows_at_most_four_characters_of_a_status_token(paid_order):
+def test_the_access_log_shows_at_most_four_characters_of_a_status_token(paid_order, monkeypatch):
+    """Whatever the format logs (the production one, or one naming the request line, the referer and the raw URI),
+    a status token shows four characters at most."""
     token = paid_order.status_token
-    logger = AccessLogger(Config())
+    monkeypatch.setenv("WEB_CONCURRENCY", "2")  # the config file writes it back: restored after the test
+    production = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["access_log_format"]
+    everything = '%(r)s %(U)s %(f)s %({referer}i)s %({raw_uri}e)s %({location}o)s'
     environ = {
         "REQUEST_METHOD": "GET",
         "RAW_URI": f"/orders/{token}/progress",
@@ -40,11 +48,33 @@ def test_the_access_log_shows_at_most_four_characters_of_a_status_token(paid_ord
         "QUERY_STRING": "",
         "HTTP_REFERER": f"/bill-of-sale/{token}",
     }
-    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
-    atoms = logger.atoms(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=3))
-    logged = " ".join(str(value) for value in atoms.values())
+    response = SimpleNamespace(status="303 SEE OTHER", sent=10, headers=[("Location", f"/orders/{token}")])
+    request = SimpleNamespace(headers=[("REFERER", f"/bill-of-sale/{token}")])
+    lines = []
+    for access_log_format in (production, everything):
+        config = Config()
+        config.set("accesslog", "-")
+        config.set("access_log_format", access_log_format)
+        logger = AccessLogger(config)
+        handler = _Capture()
+        logger.access_log.addHandler(handler)
+        logger.access(response, request, environ, timedelta(milliseconds=3))
+        lines += handler.lines
+    assert len(lines) == 2
+    logged = " ".join(lines)
     assert token[:5] not in logged
-    assert f"/orders/{token[:4]}…/progress" in logged and f"/bill-of-sale/{token[:4]}…" in logged
+    assert f"/orders/{token[:4]}…/progress" in lines[0]
+    assert f"/orders/{token[:4]}…/progress" in lines[1] and f"/bill-of-sale/{token[:4]}…" in lines[1]
+    assert lines[1].count("…") == 6  # every atom that held the token: r, U, f, referer, raw_uri, location
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
 
 
 def test_the_json_logs_mask_status_tokens(paid_order):
