@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import accumulate
 
-from .calendar import add_working_days, working_day_on_or_after
+from .calendar import add_working_days, working_day_on_or_after, working_days_between
 from .catalog import Workshop
 from .leadtime import arrivals
 from .reliability import door_after, ready_day
@@ -103,9 +103,10 @@ class WorkingDays:
         if found is not None:
             return found
         day = working_day_on_or_after(day, self.workshop)
-        while day > self.days[-1]:
-            self.day(len(self.days))
-        return self.index_of[day]
+        if day <= self.days[-1]:
+            return self.index_of[day]
+        # counted on the calendar, not walked: a far day (a promise years out) would extend the list to it
+        return working_days_between(self.days[0], day, self.workshop)
 
 
 class SlotBook:
@@ -236,10 +237,7 @@ def _behind(job: Job, wanted: int, spreads: Spreads) -> bool:
     every job still on track."""
     if job.promised_latest is None:
         return False
-    soonest = wanted + spreads.window(job, wanted).soonest
-    # "past the promise's index", asked by date: indexing a promise far beyond the plan would extend the
-    # calendar to it day by day, on every re-plan
-    return soonest > 0 and job.promised_latest <= spreads.days.day(soonest - 1)
+    return wanted + spreads.window(job, wanted).soonest > spreads.days.index(job.promised_latest)
 
 
 def _dates(job: Job, parts_ready: date, slot: int, wanted: int | None, spreads: Spreads) -> JobPlan:

@@ -186,17 +186,16 @@ def test_a_late_supplier_part_never_bumps_orders_still_on_track(catalog):
     assert plans[1].assembly == date(2026, 12, 8) and plans[1].reason == REASON_BOOKED
 
 
-def test_a_job_is_behind_exactly_when_it_arrives_after_its_promise_s_working_day(catalog):
-    """`_behind` compares dates; it must agree with comparing working-day indices, weekends and holidays too."""
-    workshop = catalog.workshop
-    days = WorkingDays(TUE, workshop)
-    spreads = Spreads(days, workshop, TUE, 4)
+def test_a_day_past_the_walked_calendar_is_indexed_as_walking_to_it_would(catalog):
+    """`WorkingDays.index` counts a day beyond the days walked so far on the calendar instead of walking to it; it
+    must give the index walking gives, weekends and holidays too."""
+    walked = WorkingDays(TUE, catalog.workshop)
     for offset in range(0, 40):
-        promised = TUE + timedelta(days=offset)
-        waiting = job(1, promised_latest=promised)
-        for wanted in range(0, 25):
-            arrives = wanted + spreads.window(waiting, wanted).soonest
-            assert _behind(waiting, wanted, spreads) == (arrives > days.index(promised)), (promised, wanted)
+        day = TUE + timedelta(days=offset)
+        counted = WorkingDays(TUE, catalog.workshop).index(day)
+        while walked.day(len(walked.days) - 1) < day:
+            walked.day(len(walked.days))
+        assert counted == walked.index(day), day
 
 
 def test_a_promise_far_beyond_the_plan_does_not_extend_its_calendar(catalog):
