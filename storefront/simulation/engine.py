@@ -367,10 +367,11 @@ class Workshop:
         throughput = bikes_per_working_day(capacity, self.config.test_fail_rate)
         if self.config.rate <= throughput:
             return None
+        held = 1 + extra_bench_days(self.config.test_fail_rate)
         return (
             f"{self.config.rate} orders a working day is above the {throughput:.2f} bikes the workshop can build "
-            f"({capacity} builds a day, each holding its bench {capacity / throughput:.2f} working days on average "
-            "with overruns and reworks): the backlog, and the promised lead time, grow without bound."
+            f"({capacity} builds a day, each holding its bench {held:.2f} working days on average with overruns and "
+            "reworks): the backlog, and the promised lead time, grow without bound."
         )
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
