@@ -148,7 +148,7 @@ def _add_security_headers(defaults: tuple[tuple[str, str], ...]) -> Callable[[Re
     def add(response: Response) -> Response:
         headers = response.headers
         # one pass over the few headers a view set (a `name in headers` miss costs werkzeug an exception)
-        present = {key.lower() for key, _ in headers.items()}
+        present = {key.lower() for key, _ in headers._list}
         if names.isdisjoint(present):
             headers._list.extend(defaults)
         else:  # a view chose its own: keep it, add the rest
@@ -156,6 +156,33 @@ def _add_security_headers(defaults: tuple[tuple[str, str], ...]) -> Callable[[Re
         return response
 
     return add
+
+
+class ShopResponse(Response):
+    """Flask's response, served without werkzeug re-checking every header on the way out.
+
+    Werkzeug's `get_wsgi_headers` copies the headers through `Headers(...)`, which checks each value for newlines
+    again (each was checked when it was set, the security headers once at start): 3-4 us on every answer. When
+    none of its fixes applies (no Location or Content-Location to rewrite, a status that keeps its entity headers,
+    a Content-Length already set), the copy is taken as it is; otherwise werkzeug does its whole work.
+    """
+
+    def get_wsgi_headers(self, environ) -> Headers:
+        names = {name.lower() for name, _ in self.headers._list}
+        status = self.status_code
+        if (
+            _REWRITTEN.isdisjoint(names)
+            and 200 <= status != 204
+            and status != 304
+            and ("content-length" in names or not (self.automatically_set_content_length and self.is_sequence))
+        ):
+            headers = Headers()
+            headers._list = list(self.headers._list)
+            return headers
+        return super().get_wsgi_headers(environ)
+
+
+_REWRITTEN = frozenset({"location", "content-location"})  # what werkzeug's get_wsgi_headers makes a URI
 
 
 def _remember_cookie_if_session_read(response: Response) -> Response:
@@ -254,6 +281,7 @@ def _sync_known(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     """Install the lean request path; called once every blueprint is registered."""
     app.session_interface = LazySessionInterface()
+    app.response_class = ShopResponse
     app.before_request(_csrf_on_unsafe_methods(app))
     after = app.after_request_funcs[None]
     after[:] = [_remember_cookie_if_session_read if h == login_manager._update_remember_cookie else h for h in after]

@@ -39,7 +39,7 @@ def test_the_access_log_shows_at_most_four_characters_of_a_status_token(paid_ord
     token = paid_order.status_token
     monkeypatch.setenv("WEB_CONCURRENCY", "2")  # the config file writes it back: restored after the test
     production = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["access_log_format"]
-    everything = '%(r)s %(U)s %(f)s %({referer}i)s %({raw_uri}e)s %({location}o)s'
+    everything = "%(r)s %(U)s %(f)s %({referer}i)s %({raw_uri}e)s %({location}o)s"
     environ = {
         "REQUEST_METHOD": "GET",
         "RAW_URI": f"/orders/{token}/progress",

@@ -1,6 +1,8 @@
 """The lean request path: public answers that never read the session send no `Vary: Cookie`, security
 headers stay on every answer, and the limiter still counts on the routes that carry a limit."""
 
+import pytest
+
 from tests.support.backoffice import csrf_from
 
 QUOTE = "/api/quote?frame=step-through&motor=hub-250&battery=b400&color=graphite"
@@ -82,3 +84,58 @@ def test_a_tampered_session_cookie_is_refused_after_the_genuine_one_was_remember
     payload, _, signature = cookie.rpartition(".")
     forged = f"{payload}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
     assert dict(_opened(app, forged)) == {}
+
+
+def _wsgi_headers_both_ways(app, response):
+    """(ours, werkzeug's) headers of `response` as the server would send them."""
+    from flask import Response
+
+    with app.test_request_context("/somewhere/deep?x=1"):
+        from flask import request
+
+        ours = response.get_wsgi_headers(request.environ).to_wsgi_list()
+        theirs = Response.get_wsgi_headers(response, request.environ).to_wsgi_list()
+    return ours, theirs
+
+
+def test_answers_go_out_with_exactly_the_headers_werkzeug_would_send(app):
+    """ShopResponse skips werkzeug's copy only where werkzeug would change nothing: a redirect's relative
+    Location, a Content-Location, a 204 or 1xx, a 304 and a body whose length is still unknown get its whole
+    work."""
+    Shop = app.response_class
+
+    def streamed():
+        yield b"part"
+
+    no_length = Shop([b"ab", b"cd"])
+    no_length.headers.remove("Content-Length")
+    cases = [
+        Shop("hello"),
+        Shop('{"a": 1}', status=422, mimetype="application/json", headers={"X-Extra": "1"}),
+        Shop("", status=302, headers={"Location": "/configure?frame=é"}),
+        Shop("moved", headers={"Content-Location": "/pages/ü"}),
+        Shop("", status=204),
+        Shop("", status=304, headers={"ETag": '"x"', "Content-Type": "text/plain"}),
+        Shop(streamed()),
+        no_length,
+    ]
+    for response in cases:
+        ours, theirs = _wsgi_headers_both_ways(app, response)
+        assert ours == theirs, response
+
+
+def test_a_plain_answer_is_not_copied_through_werkzeugs_checks_again(app, monkeypatch):
+    """Every value was checked when it was set: a 200 with its length known goes out without a second check."""
+    from werkzeug.datastructures import Headers
+
+    response = app.response_class("hello", headers={"X-Extra": "1"})
+    monkeypatch.setattr(Headers, "extend", lambda *a, **k: pytest.fail("headers copied through Headers.extend"))
+    sent = response.get_wsgi_headers({})
+    assert sent.to_wsgi_list() == response.headers.to_wsgi_list() and sent._list is not response.headers._list
+
+
+def test_every_answer_of_the_app_is_a_shop_response(client):
+    from storefront.request_path import ShopResponse
+
+    assert client.application.response_class is ShopResponse
+    assert client.get(QUOTE).headers["Content-Length"] == str(len(client.get(QUOTE).data))

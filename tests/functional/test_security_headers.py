@@ -1,6 +1,7 @@
 """Security headers on every response, a CSP that allows no inline script, request ids, and CSRF on."""
 
 import logging
+import os
 
 from storefront.logs import JsonFormatter, RequestIdFilter
 
@@ -28,6 +29,28 @@ def test_every_response_gets_a_request_id_and_keeps_a_sane_incoming_one(client):
     assert client.get("/healthz", headers={"X-Request-ID": "lb-abc12345"}).headers["X-Request-ID"] == "lb-abc12345"
     hostile = client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"}).headers["X-Request-ID"]
     assert "<" not in hostile and len(hostile) == 32
+    assert client.get("/healthz").headers["X-Request-ID"] != generated
+
+
+def test_each_forked_worker_draws_its_own_request_ids(app):
+    """Ids come from `random`, which Python reseeds in a forked child: two workers never share a sequence."""
+    from storefront.logs import _assign_request_id
+
+    def draw() -> str:
+        with app.test_request_context("/healthz"):
+            _assign_request_id()
+            from flask import g
+
+            return g.request_id
+
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child writes what it draws, then leaves at once
+        os.write(write, draw().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    assert os.read(read, 64).decode() != draw()
 
 
 def test_json_logs_carry_the_request_id_and_mask_secrets():
