@@ -209,10 +209,16 @@ def _limit_only_limited_routes(app: Flask) -> None:
         for h in found:
             hook.remove(h)
     limited = _limited_endpoints(app)
-    for h in owned[1]:
-        app.after_request(lambda response, h=h: h(response) if request.endpoint in limited else response)
-    for h in owned[2]:
-        app.teardown_request(lambda error=None, h=h: h(error) if request.endpoint in limited else None)
+    # hung on the blueprints that hold a limited route: the others (the quote, the configurator) never ask
+    for blueprint in {endpoint.rpartition(".")[0] or None for endpoint in limited}:
+        for h in owned[1]:
+            app.after_request_funcs[blueprint].append(
+                lambda response, h=h: h(response) if request.endpoint in limited else response
+            )
+        for h in owned[2]:
+            app.teardown_request_funcs[blueprint].append(
+                lambda error=None, h=h: h(error) if request.endpoint in limited else None
+            )
 
 
 def _is_limiter_hook(hook) -> bool:
@@ -224,6 +230,8 @@ def _csrf_on_unsafe_methods(app: Flask) -> Callable[[], None]:
     """Flask-WTF's own hook looks up the view's exemptions on every request, GETs included; this one asks
     the method first, then does exactly what that hook did (`WTF_CSRF_CHECK_DEFAULT` turns it off)."""
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    before = app.before_request_funcs[None]
+    before[:] = [hook for hook in before if getattr(hook, "__module__", None) != "flask_wtf.csrf"]  # its own, now idle
     methods = app.config["WTF_CSRF_METHODS"]
 
     def protect() -> None:

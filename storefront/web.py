@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import quote_etag
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 
 from . import cache
 from .domain.pricing import format_cents
@@ -60,10 +60,23 @@ class BoundedInt(IntegerConverter):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 
-def _clean_path_values(endpoint: str | None, values: dict | None) -> None:
-    """Path parameters get the same NUL cleaning as query strings and forms."""
-    for key, value in (values or {}).items():
-        values[key] = _clean(value)
+class CleanString(UnicodeConverter):
+    """Path parameters get the same NUL cleaning as query strings and forms, as the URL is matched (so a route
+    with no parameter pays nothing)."""
+
+    def to_python(self, value: str) -> str:
+        return _clean(value)
+
+
+class CleanPath(PathConverter):
+    def to_python(self, value: str) -> str:
+        return _clean(value)
+
+
+def _clean_path_converters(app: Flask) -> None:
+    """Every text converter of the routes added from here on cleans. The static route was bound before, and a NUL
+    in its file name is a 404 anyway (werkzeug's safe_join refuses it)."""
+    app.url_map.converters.update(default=CleanString, string=CleanString, path=CleanPath)
 
 
 def wants_fragment() -> bool:
@@ -177,7 +190,7 @@ def too_many_requests(error: HTTPException):
 def init_app(app: Flask) -> None:
     app.request_class = CleanRequest
     app.url_map.converters["int"] = BoundedInt
-    app.url_value_preprocessor(_clean_path_values)
+    _clean_path_converters(app)
     app.jinja_env.globals.pop("config", None)  # templates never see settings, so no secret can reach a page
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(429, too_many_requests)

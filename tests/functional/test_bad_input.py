@@ -9,9 +9,18 @@ from storefront.models import PurchaseRequest
 from tests.support.backoffice import FOLDING_BUILD, fresh, sign_in
 
 
-@pytest.mark.parametrize("path", ["/test-payments/cs_%00", "/orders/%00abc", "/orders/a%00b/progress"])
+@pytest.mark.parametrize(
+    "path", ["/test-payments/cs_%00", "/orders/%00abc", "/orders/a%00b/progress", "/static/a%00b.css"]
+)
 def test_nul_in_a_path_parameter_is_a_404(client, path):
     assert client.get(path).status_code == 404
+
+
+def test_path_parameters_reach_the_view_with_nul_made_visible(app):
+    with app.test_request_context("/orders/a%00b/progress"):
+        from flask import request
+
+        assert request.endpoint == "orders.progress" and request.view_args == {"token": "a\ufffdb"}
 
 
 @pytest.mark.parametrize(
