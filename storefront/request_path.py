@@ -23,6 +23,13 @@ _SESSION = "storefront.session"  # the request's session object, for hooks that 
 _LIMITER_INSTANCE = "__wrapper-limiter-instance"  # how Flask-Limiter marks a view it decorated
 
 
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+
 _verified_cookies = cache.named("sessions")
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -126,8 +133,6 @@ class LazySessionInterface(SecureCookieSessionInterface):
 
 def security_headers(debug: bool) -> tuple[tuple[str, str], ...]:
     """Every page's security headers, decided once at start; HSTS only off plain-http development."""
-    from .web import CSP
-
     headers = [
         ("Content-Security-Policy", CSP),
         ("X-Content-Type-Options", "nosniff"),

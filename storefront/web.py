@@ -1,4 +1,4 @@
-"""Cross-cutting web concerns: the page-or-fragment helper, security headers, error pages, filters."""
+"""Cross-cutting web concerns: the page-or-fragment helper, 304s and private-link headers, error pages, filters."""
 
 from __future__ import annotations
 
@@ -19,15 +19,9 @@ from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 from . import cache
 from .domain.pricing import format_cents
 from .extensions import db
+from .request_path import ShopResponse
 
 log = logging.getLogger(__name__)
-
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'; "
-    "base-uri 'none'; object-src 'none'"
-)
-
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith(".json")
@@ -149,9 +143,10 @@ def client_has(etag: str) -> bool:
     return request.if_none_match.contains_weak(etag)
 
 
-class NotModified(Response):
+class NotModified(ShopResponse):
     """A 304: the most frequent answer of a polled page. Its headers are the tag, Vary and the ones every answer
-    gets, none of them about a body, so werkzeug's copy and entity-header filter are skipped."""
+    gets, none of them about a body, so werkzeug's copy and entity-header filter are skipped. (A ShopResponse,
+    as the app's every answer is: Flask would otherwise recast it as one, and lose this.)"""
 
     def get_wsgi_headers(self, environ) -> Headers:
         return self.headers

@@ -139,3 +139,31 @@ def test_every_answer_of_the_app_is_a_shop_response(client):
 
     assert client.application.response_class is ShopResponse
     assert client.get(QUOTE).headers["Content-Length"] == str(len(client.get(QUOTE).data))
+
+
+def _served_without_a_header_recheck(app, monkeypatch, path: str, headers: dict[str, str]) -> str:
+    """Serve `path` through the app's WSGI callable while werkzeug's checked header copy fails the test."""
+    from werkzeug.datastructures import Headers
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(path=path.partition("?")[0], query_string=path.partition("?")[2], headers=headers)
+    environ, sent = environ.get_environ(), {}
+    with monkeypatch.context() as patched:
+        patched.setattr(Headers, "extend", lambda *a, **k: pytest.fail(f"{path}: headers copied through a re-check"))
+        b"".join(app.wsgi_app(environ, lambda status, h, exc_info=None: sent.update(s=status)))
+    return sent["s"]
+
+
+def test_warm_answers_go_out_without_a_second_header_check(app, client, paid_order, monkeypatch):
+    """The quote, the configurator's fragment, the status page and its 304 poll are all the app's own response
+    class by the time they are sent: a NotModified or a plain flask.Response recast by Flask would be copied."""
+    build = QUOTE.partition("?")[2]
+    poll = f"/orders/{paid_order.status_token}/progress"
+    etag = client.get(poll, headers={"HX-Request": "true"}).headers["ETag"]
+    client.get(QUOTE), client.get(f"/configure/summary?{build}", headers={"HX-Request": "true"})  # warm
+    assert _served_without_a_header_recheck(app, monkeypatch, QUOTE, {}) == "200 OK"
+    assert _served_without_a_header_recheck(app, monkeypatch, f"/orders/{paid_order.status_token}", {}) == "200 OK"
+    fragment = f"/configure/summary?{build}"
+    assert _served_without_a_header_recheck(app, monkeypatch, fragment, {"HX-Request": "true"}) == "200 OK"
+    not_modified = {"HX-Request": "true", "If-None-Match": etag}
+    assert _served_without_a_header_recheck(app, monkeypatch, poll, not_modified) == "304 NOT MODIFIED"
