@@ -1,5 +1,6 @@
 """What every request pays for, kept small: sessions decoded only when read, security headers computed once,
-and the rate limiter consulted only on the routes that carry a limit.
+answers sent without werkzeug checking their headers a second time, and the rate limiter consulted only on the
+routes that carry a limit.
 
 A public answer that never reads the session (the quote API, a status poll) then neither decodes the cookie
 nor sends `Vary: Cookie`, so it stays cacheable by the browser and costs little more than a bare route.
