@@ -23,6 +23,7 @@ from .request_path import ShopResponse
 
 log = logging.getLogger(__name__)
 
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith(".json")
 
