@@ -109,10 +109,11 @@ def place_order(
 
 
 def _promise_what_the_plan_keeps(order: Order, quoted_latest: date) -> None:
-    """The promise is the plan at payment: when orders paid in between took the quoted slot, promise the
-    window the plan can keep, and say why (the confirmation page and email show it)."""
-    if order.forecast_latest > order.promised_latest:
-        order.promised_earliest, order.promised_latest = order.forecast_earliest, order.forecast_latest
+    """The promise is the plan at payment. When orders paid in between took the quoted slot, that is a later
+    window, and the confirmation page and email say why. When the plan keeps an earlier one (a slot freed, or
+    the new order ranked ahead of one promised later), the earlier window is promised: the quote's would only
+    be padding."""
+    order.promised_earliest, order.promised_latest = order.forecast_earliest, order.forecast_latest
     if order.promised_latest > quoted_latest:
         order.forecast_reason = PROMISE_MOVED
     elif order.forecast_reason == PROMISE_MOVED:

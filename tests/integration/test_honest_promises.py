@@ -10,7 +10,7 @@ from storefront.extensions import db
 from storefront.models import Order, OutboxMessage, PurchaseRequest, WorkOrderEvent
 from storefront.services.catalog import live_catalog
 from storefront.services.orders import place_order
-from storefront.services.planning import replan
+from storefront.services.planning import replan, set_capacity
 from tests.support.orders import make_checkout
 from tests.support.tracker import move_to
 
@@ -44,6 +44,20 @@ def test_four_orders_paid_between_checkout_and_payment_move_the_promise_to_what_
     )
     slips = select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like("slip:%"))
     assert db.session.scalars(slips).all() == []  # the new promise is kept: nothing to apologise for
+
+
+def test_a_plan_that_moved_earlier_before_payment_promises_the_earlier_window(app_ctx, order_factory):
+    """The promise is the plan at payment either way: a slot freed between checkout and payment is promised,
+    not hidden behind the quote as padding."""
+    now = app_ctx.config["FIXED_NOW"]
+    for n in range(4):
+        order_factory(email=f"first{n}@example.com")  # they take every slot of the day
+    checkout = make_checkout(now, email="patient@example.com")  # so the quote is a day later
+    set_capacity(5, now)  # the workshop takes on a fifth bench before the customer pays
+    order = pay(checkout, now)
+    assert order.promised_latest.isoformat() < checkout.snapshot["estimate"]["latest"]
+    assert (order.promised_earliest, order.promised_latest) == (order.forecast_earliest, order.forecast_latest)
+    assert not order.promise_moved_at_payment  # nothing later to explain
 
 
 def test_a_quote_that_still_holds_at_payment_is_the_promise(app_ctx):
