@@ -157,6 +157,8 @@ class SqliteWatch:
             except (sqlite3.Error, OSError) as exc:
                 log.warning("plan stamp counter unavailable (%s); reading the stamp", exc.__class__.__name__)
                 self._drop()
+                if isinstance(exc, OSError):  # the descriptor itself failed: left to the process (see `close`)
+                    self._fd = None
         return read()
 
     def forget(self, value: str) -> None:
@@ -210,8 +212,8 @@ class SqliteWatch:
         return self._conn
 
     def _drop(self) -> None:
-        """Forget the connection and the copy; a descriptor that failed is left to the process (see `close`)."""
-        conn, self._conn, self._fd, self._seen = self._conn, None, None, None
+        """Forget the connection and the copy; the file's descriptor is kept (closing it would drop locks)."""
+        conn, self._conn, self._seen = self._conn, None, None
         if conn is not None:
             with contextlib.suppress(Exception):
                 conn.close()
