@@ -55,7 +55,7 @@ class BoundedInt(IntegerConverter):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 
-class CleanString(UnicodeConverter):
+class _Cleaned:
     """Path parameters get the same NUL cleaning as query strings and forms, as the URL is matched (so a route
     with no parameter pays nothing)."""
 
@@ -63,9 +63,12 @@ class CleanString(UnicodeConverter):
         return _clean(value)
 
 
-class CleanPath(PathConverter):
-    def to_python(self, value: str) -> str:
-        return _clean(value)
+class CleanString(_Cleaned, UnicodeConverter):
+    pass
+
+
+class CleanPath(_Cleaned, PathConverter):
+    pass
 
 
 def _clean_path_converters(app: Flask) -> None:
