@@ -11,6 +11,7 @@ from flask import Flask, Response, g, has_request_context, request
 from gunicorn import glogging
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"  # the same header, as WSGI names it
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _SECRET_PATTERN = re.compile(r"(sk_(live|test)_|whsec_|rk_(live|test)_)[A-Za-z0-9]+")
 # A status token in a path (status page, its fragment, its JSON, the bill of sale) keeps its first 4 characters,
@@ -65,13 +66,10 @@ def init_app(app: Flask) -> None:
 
 
 def _assign_request_id() -> None:
+    """A sane incoming id, or a new one. An id tells log lines apart and guards nothing, so it is drawn from
+    `random` (reseeded in each forked worker) rather than with a system call per request."""
     incoming = request.environ.get(_REQUEST_ID_ENVIRON, "")
     g.request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else f"{random.getrandbits(128):032x}"
-
-
-_REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
-# A request id tells log lines apart; it guards nothing, so it is drawn from `random` (reseeded in each forked
-# worker) rather than with a system call per request.
 
 
 def _echo_request_id(response: Response) -> Response:
