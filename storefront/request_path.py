@@ -178,8 +178,8 @@ class ShopResponse(Response):
         status = self.status_code
         if (
             _REWRITTEN.isdisjoint(names)
-            and 200 <= status != 204
-            and status != 304
+            and status >= 200
+            and status not in (204, 304)
             and ("content-length" in names or not (self.automatically_set_content_length and self.is_sequence))
         ):
             headers = Headers()
