@@ -80,6 +80,22 @@ DECLARED = (
         "keyed by the workshop and by the count and newest of received supplier deliveries and of delivered bikes, "
         "which only ever grow: a receipt or a delivery is written once and never undone",
     ),
+    Declared(
+        "learned_lateness",
+        8,
+        "each component's supplier lateness, keyed by the workshop and the count and newest of received deliveries",
+    ),
+    Declared(
+        "learned_delivered",
+        8,
+        "door times and extra bench days, keyed by the workshop, the timezone and the count and newest of "
+        "delivered bikes",
+    ),
+    Declared(
+        "learned_start_rate",
+        8,
+        "keyed by the workshop, the timezone and the count of assemblies started: a start's time is written once",
+    ),
     Declared("plans", 16, "keyed by (catalog checksum, plan version, shop day); every plan write bumps the version"),
     Declared("quotes", 4096, "keyed by (catalog checksum, plan version, shop day, the raw choices)"),
     Declared("quotes_by_query", 4096, "keyed by (catalog checksum, plan version, shop day, the raw query string)"),

@@ -33,7 +33,7 @@ from . import plan_summary, plan_version
 from .catalog import CAPACITY_KEY, assembly_capacity, live_catalog, order_day_at
 from .links import status_url
 from .notifications import queue_customer_update
-from .reliability import Learned, history_key, learned
+from .reliability import Learned, learned, read_history
 from .unit_of_work import unit_of_work
 
 MIN_CAPACITY, MAX_CAPACITY = 1, 50
@@ -90,7 +90,7 @@ def replan_in_transaction(
     catalog = live_catalog()
     today = local_date(now, catalog.timezone)
     db.session.flush()
-    history = history_key()
+    history = read_history()
     learnt = learned(catalog, history)
     jobs, rows = _load(today, learnt)
     first_start = order_day_at(now, catalog)  # after the cut-off: tomorrow
@@ -99,7 +99,7 @@ def replan_in_transaction(
     _tell_customers(news, now)
     holding = {job.work_order_id for job in jobs if job.stage in SLOT_HOLDING_STAGES}
     booked = (p.assembly for p in plans if p.work_order_id in holding)
-    plan_summary.note(db.session, booked, learnt.workshop, history)  # what quotes read of this plan
+    plan_summary.note(db.session, booked, learnt.workshop, history.key)  # what quotes read of this plan
     return ReplanResult(cause, len(jobs), moved, news.slipped, news.late_explained, news.back_on_track)
 
 

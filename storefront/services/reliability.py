@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from sqlalchemy import func, select
 
@@ -67,41 +68,82 @@ def supplier_records(catalog: Catalog) -> list[SupplierRecord]:
 
 
 _learned = cache.named("learned")
+_lateness = cache.named("learned_lateness")
+_delivered_bikes = cache.named("learned_delivered")
+_start_rates = cache.named("learned_start_rate")
 
 
-def learned(catalog: Catalog, history: str | None = None) -> Learned:
+@dataclass(frozen=True)
+class History:
+    """How much there is to learn from, read in one round trip: each part of the learned state is read again
+    only when its own part of this changes (a start of assembly re-reads the start rate, not every delivery)."""
+
+    receipts: tuple  # received supplier deliveries: count, newest id, newest day
+    deliveries: tuple  # delivered bikes: count, newest id, newest time
+    starts: int  # assemblies started
+
+    @cached_property
+    def key(self) -> str:
+        """The digest a plan summary keeps (`plan_summary.Summary.history`)."""
+        return hashlib.sha256(repr((*self.receipts, *self.deliveries, self.starts)).encode()).hexdigest()
+
+
+def learned(catalog: Catalog, history: History | str | None = None) -> Learned:
     """Supplier lateness per component and the door time, from received deliveries and delivered bikes.
 
     Every re-plan and quote asks; the answer is read again only when a delivery was received or a bike delivered
-    since (`history_key` tells, or the caller passes the key it already has)."""
-    key = (catalog.workshop, catalog.timezone, history or history_key())
-    return _learned.get_or_make(key, lambda: _learn(catalog))
+    since (`read_history` tells, or the caller passes what it already has: the history or its key)."""
+    if history is None:
+        history = read_history()
+    found = history.key if isinstance(history, History) else history
+    return _learned.get_or_make(
+        (catalog.workshop, catalog.timezone, found),
+        lambda: _learn(catalog, history if isinstance(history, History) else read_history()),
+    )
 
 
 def history_key() -> str:
     """A digest of how much history there is to learn from (one small aggregate query)."""
-    return hashlib.sha256(repr(_history_key()).encode()).hexdigest()
+    return read_history().key
 
 
-def _history_key() -> tuple:
+_RECEIVED = PurchaseRequest.received_on.is_not(None)
+_DELIVERED = WorkOrder.delivered_at.is_not(None)
+# built once: building the statement costs more than running it
+_HISTORY = select(
+    *(
+        column.scalar_subquery()
+        for column in (
+            select(func.count(PurchaseRequest.id)).where(_RECEIVED),
+            select(func.max(PurchaseRequest.id)).where(_RECEIVED),
+            select(func.max(PurchaseRequest.received_on)),
+            select(func.count(WorkOrder.id)).where(_DELIVERED),
+            select(func.max(WorkOrder.id)).where(_DELIVERED),
+            select(func.max(WorkOrder.delivered_at)),
+            select(func.count(WorkOrder.assembly_started_at)),
+        )
+    )
+)
+
+
+def read_history() -> History:
     """How many deliveries were received, bikes delivered and assemblies started, and the newest of the first
     two, in one round trip."""
-    received = PurchaseRequest.received_on.is_not(None)
-    delivered = WorkOrder.delivered_at.is_not(None)
-    columns = (
-        select(func.count(PurchaseRequest.id)).where(received),
-        select(func.max(PurchaseRequest.id)).where(received),
-        select(func.max(PurchaseRequest.received_on)),
-        select(func.count(WorkOrder.id)).where(delivered),
-        select(func.max(WorkOrder.id)).where(delivered),
-        select(func.max(WorkOrder.delivered_at)),
-        select(func.count(WorkOrder.assembly_started_at)),
-    )
-    return tuple(db.session.execute(select(*(c.scalar_subquery() for c in columns))).one())
+    row = tuple(db.session.execute(_HISTORY).one())
+    return History(row[:3], row[3:6], row[6])
 
 
-def _learn(catalog: Catalog) -> Learned:
-    workshop = catalog.workshop
+def _learn(catalog: Catalog, history: History) -> Learned:
+    workshop, tz = catalog.workshop, catalog.timezone
+    lateness = _lateness.get_or_make((workshop, history.receipts), lambda: _supplier_lateness(workshop))
+    doors, extra = _delivered_bikes.get_or_make((workshop, tz, history.deliveries), lambda: _delivered(catalog))
+    rate = _start_rates.get_or_make((workshop, tz, history.starts), lambda: _start_rate(catalog))
+    learnt = replace(workshop, door=door(doors, workshop), bench_extra=bench_extra(extra), start_rate=rate)
+    return Learned(learnt, lateness)
+
+
+def _supplier_lateness(workshop: Workshop) -> dict[str, Lateness]:
+    """Each component's lateness from its last received deliveries (up to `HISTORY` each, read in one query)."""
     rows = db.session.execute(
         select(Component.sku, PurchaseRequest.original_expected_date, PurchaseRequest.received_on)
         .join(Component, Component.id == PurchaseRequest.component_id)
@@ -112,12 +154,7 @@ def _learn(catalog: Catalog) -> Learned:
     per_sku: dict[str, list] = {}
     for sku, given, arrived in reversed(rows):
         per_sku.setdefault(sku, []).append((given, arrived))
-    lateness = {sku: learn(sku, deliveries, workshop) for sku, deliveries in per_sku.items()}
-    doors, extra = _delivered(catalog)
-    learnt = replace(
-        workshop, door=door(doors, workshop), bench_extra=bench_extra(extra), start_rate=_start_rate(catalog)
-    )
-    return Learned(learnt, lateness)
+    return {sku: learn(sku, deliveries, workshop) for sku, deliveries in per_sku.items()}
 
 
 def _start_rate(catalog: Catalog) -> float:
