@@ -25,6 +25,7 @@ from ..domain.catalog import Workshop
 from ..domain.slot_runs import Run, runs_of
 from ..extensions import db
 from ..models import PlanSummary, PurchaseRequest, WorkOrder
+from .rows import put_row
 
 NOTE = "plan_summary"
 ROW_ID = 1
@@ -65,11 +66,7 @@ def write(session: Session, stamp: str) -> None:
     if summary is None:
         return
     runs = json.dumps([[first.toordinal(), last.toordinal(), count] for first, last, count in summary.runs])
-    row = session.get(PlanSummary, ROW_ID)
-    if row is None:
-        session.add(PlanSummary(id=ROW_ID, stamp=stamp, slot_runs=runs, history=summary.history))
-    else:
-        row.stamp, row.slot_runs, row.history = stamp, runs, summary.history
+    put_row(session, PlanSummary, {"id": ROW_ID}, {"stamp": stamp, "slot_runs": runs, "history": summary.history})
 
 
 def read(stamp: str | None) -> Summary | None:

@@ -34,6 +34,7 @@ from ..models import (
     WorkOrderEvent,
 )
 from . import plan_summary
+from .rows import put_row
 from .stamp_watch import CHANNEL, watch_for
 
 KEY = "plan_version"
@@ -88,12 +89,7 @@ def _only_signed_in(staff: StaffUser) -> bool:
 def _bump(session: Session) -> None:
     value = uuid.uuid4().hex
     plan_summary.write(session, value)  # a re-plan's summary of this very plan, if it noted one
-    stamp = session.get(Setting, KEY)
-    if stamp is None:
-        session.add(Setting(key=KEY, value=value))
-    else:
-        stamp.value = value
-    session.flush()
+    put_row(session, Setting, {"key": KEY}, {"value": value})
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_notify(CHANNEL, value)))  # delivered by the commit, never on rollback
     session.info["plan_bumped"] = value

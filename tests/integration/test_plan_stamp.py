@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select, text
 
 from storefront.extensions import db
-from storefront.models import Component
-from storefront.services.plan_version import STAMP_QUERY, current_stamp, read_stamp
+from storefront.models import Component, Setting
+from storefront.services.plan_version import KEY, STAMP_QUERY, current_stamp, read_stamp
 from storefront.services.stamp_watch import SqliteWatch, StampWatch, watch_for
 
 
@@ -26,6 +26,20 @@ def test_a_rolled_back_change_leaves_the_stamp_alone(app_ctx):
     db.session.flush()
     db.session.rollback()
     assert current_stamp() == before == read_stamp()
+
+
+def test_the_stamp_row_is_written_the_first_time_and_updated_after_without_loading_it(app_ctx):
+    db.session.execute(Setting.__table__.delete().where(Setting.key == KEY))
+    db.session.commit()  # the delete itself writes no stamp: it is the stamp's own row
+    assert read_stamp()[1] is None
+    component = db.session.scalar(select(Component).limit(1))
+    component.on_hand += 1
+    db.session.commit()  # the first stamp: inserted
+    first = read_stamp()[1]
+    component.on_hand += 1
+    db.session.commit()  # then updated in place
+    rows = db.session.scalars(select(Setting.value).where(Setting.key == KEY)).all()
+    assert first is not None and rows == [read_stamp()[1]] and rows[0] != first
 
 
 def _lose(watch: StampWatch | SqliteWatch) -> None:
