@@ -98,9 +98,12 @@ def catalog_for(checksum: str) -> Catalog:
     return cache.named("catalogs").get_or_make(checksum, read)
 
 
+_CAPACITY = select(Setting.value).where(Setting.key == CAPACITY_KEY)  # built once: every re-plan and quote reads it
+
+
 def assembly_capacity(catalog: Catalog) -> int:
-    setting = db.session.get(Setting, CAPACITY_KEY)
-    return int(setting.value) if setting else catalog.workshop.capacity_per_day
+    value = db.session.scalar(_CAPACITY)  # a column, not the row: no object to load or refresh
+    return int(value) if value is not None else catalog.workshop.capacity_per_day
 
 
 def order_day_at(moment: datetime, catalog: Catalog) -> date:

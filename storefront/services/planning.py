@@ -158,13 +158,14 @@ _OPEN_WORK_ORDERS = (
 def _load(today: date, learnt: Learned) -> tuple[list[Job], dict[int, _Row]]:
     """Open work orders and the supplier deliveries they wait for, in two plain selects."""
     waits: dict[int, list[PartWait]] = {}
-    awaiting = db.session.execute(_AWAITED_PARTS)
+    connection = db.session.connection()  # plain columns: the ORM's result machinery would add nothing here
+    awaiting = connection.execute(_AWAITED_PARTS)
     for wo_id, sku, name, expected, original in awaiting:
         # an overdue delivery is late too, even before the supplier names a new date
         delayed = expected > original or expected < today
         waits.setdefault(wo_id, []).append(PartWait(name, expected, delayed, original, learnt.spread(sku)))
     jobs, rows = [], {}
-    result = db.session.execute(_OPEN_WORK_ORDERS)
+    result = connection.execute(_OPEN_WORK_ORDERS)
     # rows are unpacked once: reading a Row's fields by name costs more than everything else done per job here
     for (
         wo_id,
