@@ -7,8 +7,10 @@ Rules (the same as `leadtime.schedule_from`, so a quote and the plan after payme
   booked slot, so it never moves an order promised earlier, and its plan is its quote (or earlier);
 - a part still awaited from a supplier is planned in on its expected day, the median of that component's
   learned lateness (`reliability.ready_day`, which the quote uses too);
-- a job that is late for its promise with the promise confidence, even in its first possible slot, is placed
-  after every job still on track, so one supplier's delay never bumps other customers ("no cascade");
+- a job that is late for its promise with the promise confidence, even in its first possible slot, yields to
+  the jobs still on track promised up to `LATE_YIELDS_DAYS` working days after it, so one supplier's delay does
+  not bump the customers next in line ("no cascade"); it does not go to the back of the queue, which with a
+  month booked would make it a month late for a supplier's day or two;
 - testing follows assembly by `assembly_days` and the bike ships `testing_days` later; its window comes from
   the spread of its awaited parts and the learned door time (`leadtime.promised_window`, `domain.spread`),
   and `soonest` is the day it arrives after with the promise confidence (a slip is told only past that);
@@ -35,6 +37,7 @@ from .stages import StageCode
 REASON_REWORK = "rework after a failed test"
 REASON_BOOKED = "workshop fully booked"
 REASON_PROMISE_MOVED = "the workshop's plan moved between your quote and your payment"
+LATE_YIELDS_DAYS = 5  # a working week: see `_queue_key`
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,7 @@ def plan(
     wanted = {wo_id: max(index, opens) for wo_id, index in parts_at.items()}
     sourcing = sorted(
         (j for j in jobs if j.stage == StageCode.SOURCING),
-        key=lambda j: (_behind(j, wanted[j.work_order_id], spreads), *_priority(j)),
+        key=lambda j: _queue_key(j, wanted[j.work_order_id], spreads),
     )
     later = [j for j in jobs if j.stage in (StageCode.TESTING, StageCode.SHIPPING)]
     placed = []
@@ -230,6 +233,20 @@ class Spreads:
 
 def _parts_ready(job: Job, today: date, workshop: Workshop) -> date:
     return max((w.planned_in(workshop) for w in job.waits), default=today)
+
+
+def _queue_key(job: Job, wanted: int, spreads: Spreads) -> tuple:
+    """A sourcing job's place in the queue: its priority (`_priority`), except that a job late for its promise
+    even in its first possible slot (`_behind`) queues as if promised `LATE_YIELDS_DAYS` working days later, and
+    after the jobs on track promised that very day.
+
+    Sent behind every job on track instead, a late job waited for the whole booked horizon: in the simulation
+    customers were told of forecasts 20 to 75 working days past their promise after a supplier's delay."""
+    promise, *rest = _priority(job)
+    late = _behind(job, wanted, spreads)
+    if late and promise != date.max:
+        promise = add_working_days(promise, LATE_YIELDS_DAYS, spreads.workshop)
+    return (promise, late, *rest)
 
 
 def _behind(job: Job, wanted: int, spreads: Spreads) -> bool:

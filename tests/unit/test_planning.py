@@ -186,6 +186,19 @@ def test_a_late_supplier_part_never_bumps_orders_still_on_track(catalog):
     assert plans[1].assembly == date(2026, 12, 8) and plans[1].reason == REASON_BOOKED
 
 
+def test_a_late_job_yields_a_working_week_of_promises_not_the_whole_queue(catalog):
+    # job 1 is late whatever happens (as above); ten orders on track were promised three weeks later, and two
+    # others four working days after it: it yields to those two, and goes before the ten
+    promise = {"promised_earliest": date(2026, 12, 7), "promised_latest": date(2026, 12, 9)}
+    delayed = job(1, waits=(PartWait("Frame", date(2026, 12, 4), True),), **promise)
+    next_in_line = [job(n, promised_earliest=date(2026, 12, 11), promised_latest=date(2026, 12, 16)) for n in (2, 3)]
+    much_later = [job(n, promised_earliest=date(2026, 12, 28), promised_latest=date(2027, 1, 4)) for n in range(4, 14)]
+    plans = by_id(plan([*much_later, delayed, *next_in_line], catalog.workshop, 1, date(2026, 12, 4)))
+    assert [plans[n].assembly for n in (2, 3, 1, 4)] == [date(2026, 12, d) for d in (4, 7, 8, 9)]
+    assert plans[1].reason == REASON_BOOKED and plans[1].latest < date(2026, 12, 21)  # days late, not weeks
+    assert all(plans[n].reason is None for n in (2, 3))
+
+
 def test_a_day_past_the_walked_calendar_is_indexed_as_walking_to_it_would(catalog):
     """`WorkingDays.index` counts a day beyond the days walked so far on the calendar instead of walking to it; it
     must give the index walking gives, weekends and holidays too."""
