@@ -204,23 +204,33 @@ def run(config: SimConfig, make_app: Callable[[dict], Flask]) -> SimReport:
 def score(start: date, end: date, catalog) -> dict[str, float | int]:
     """The figures of orders paid from `start` on (the warm-up's are not scored), as `simulate --json` prints them.
 
-    An order still undelivered at `end` whose promised latest day has passed counts as late; one whose promise
-    is still ahead is not scored. A slip notice is a "later than we promised" email from the planner, or a
-    customer-visible supplier-delay update.
+    An order still undelivered at `end` whose promised latest day has passed counts as late (by its forecast, in
+    `late_working_days_*`); one whose promise is still ahead is not scored. A slip notice is a "later than we
+    promised" email from the planner, or a customer-visible supplier-delay update.
     """
     tz, ws = catalog.timezone, catalog.workshop
     rows = db.session.execute(
-        select(Order.id, Order.paid_at, Order.promised_earliest, Order.promised_latest, WorkOrder.delivered_at)
+        select(
+            Order.id,
+            Order.paid_at,
+            Order.promised_earliest,
+            Order.promised_latest,
+            WorkOrder.delivered_at,
+            Order.forecast_latest,
+        )
         .join(WorkOrder, WorkOrder.order_id == Order.id)
         .where(_paid_from(start, tz))
     ).all()
     noticed = _slip_noticed()
-    scored = []
-    for order_id, paid, earliest, latest, delivered_at in rows:
+    scored, late_by = [], []
+    for order_id, paid, earliest, latest, delivered_at, forecast_latest in rows:
         delivered = local_date(delivered_at, tz) if delivered_at else None
         if delivered is None and latest >= end:
             continue
         scored.append((order_id, local_date(paid, tz), earliest, latest, delivered))
+        late = working_days_between(latest, delivered or forecast_latest, ws)  # still open: its forecast
+        if late > 0:
+            late_by.append(late)
     n = len(scored) or 1
     on_time = [r for r in scored if r[4] is not None and r[4] <= r[3]]
     delivered = [r for r in scored if r[4] is not None]
@@ -234,6 +244,8 @@ def score(start: date, end: date, catalog) -> dict[str, float | int]:
         "median_actual_lead_days": _median([(r[4] - r[1]).days for r in delivered]),
         "slip_notice_share": round(sum(1 for r in scored if r[0] in noticed) / n, 4),
         "false_alarm_share": round(sum(1 for r in on_time if r[0] in noticed) / n, 4),
+        "late_working_days_mean": round(statistics.mean(late_by), 2) if late_by else 0.0,  # over late orders
+        "late_working_days_max": max(late_by, default=0),
     }
 
 

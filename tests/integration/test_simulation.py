@@ -48,6 +48,11 @@ def test_scores_count_only_orders_paid_after_the_warm_up_and_name_both_sides(app
         assert 0.0 <= scores[share] <= 1.0
     assert scores["false_alarm_share"] <= scores["slip_notice_share"]
     assert scores["in_window_share"] + scores["early_share"] <= 1.0
+    late = round((1 - scores["on_time_share"]) * scores["orders_scored"])
+    if late:  # how late the late ones are, open ones by their forecast
+        assert 1 <= scores["late_working_days_mean"] <= scores["late_working_days_max"]
+    else:
+        assert scores["late_working_days_mean"] == scores["late_working_days_max"] == 0
     assert report.warning is None
     # the breakdown sorts the same delivered bikes, and each slip count covers every bike of its group
     groups, scored = report.breakdown, scores["orders_scored"]
