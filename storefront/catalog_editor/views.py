@@ -13,9 +13,9 @@ from ..domain.catalog import CatalogError, table_problems
 from ..domain.catalog_toml import TomlProblems
 from ..domain.roles import Role
 from ..services import catalog_drafts as drafts
+from ..services.catalog import order_day_at
 from ..services.quote import quote
 from ..shop.forms import build_form
-from ..timeutil import local_date
 from .forms import (
     DraftForm,
     ImportForm,
@@ -175,7 +175,7 @@ def preview(draft_id: int):
     except CatalogError as exc:
         abort(422, description=f"This draft cannot be previewed until it is fixed: {exc}")
     args = request.args if request.args else MultiDict(catalog.default_picks().items())
-    current = quote({k: args.getlist(k) for k in args}, local_date(clock.now(), catalog.timezone), catalog=catalog)
+    current = quote({k: args.getlist(k) for k in args}, order_day_at(clock.now(), catalog), catalog=catalog)
     form = build_form(catalog, MultiDict(current.build.query_items()))
     context = {"form": form, "quote": current, "oob": False, "preview": draft}
     body = Markup(render_template("shop/partials/_configurator.html", **context))

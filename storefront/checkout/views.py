@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from ..clock import shop_today
+from .. import clock
 from ..domain.build import Build
 from ..domain.shipping import NotShipped
 from ..domain.statuses import CheckoutStatus
@@ -22,7 +22,7 @@ from ..payments import (
     UnknownTestCard,
     test_provider,
 )
-from ..services.catalog import live_catalog
+from ..services.catalog import live_catalog, order_day_at
 from ..services.charges import destination_charges
 from ..services.checkout import (
     Customer,
@@ -47,7 +47,7 @@ def _quote_from_query() -> Quote:
     """The build comes from the query string, as in the configurator; prices come only from the catalog."""
     args = request.args if len(request.query_string) <= MAX_QUERY_LENGTH else {}
     catalog = live_catalog()
-    return quote({k: args.getlist(k) for k in args}, shop_today(catalog.timezone))
+    return quote({k: args.getlist(k) for k in args}, order_day_at(clock.now(), catalog))  # as the configurator
 
 
 def _build_query(current: Quote) -> str:

@@ -1,11 +1,15 @@
 """Checkout in test mode (no Stripe key): the form, the test payment page, the success page, the bill of sale."""
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from storefront.extensions import db
 from storefront.models import Checkout, Component, Order, OutboxMessage
 from storefront.services import fulfil as fulfil_service
 from tests.support.checkout import BUILD_QUERY, checkout_by_session, pay_with_test_card, submit_checkout
+
+AFTER_THE_CUT_OFF = datetime.fromisoformat("2026-12-01T21:30:00+00:00")  # Tue 16:30 in New York (cut-off 15:00)
 
 
 def _session_id(payment_url: str) -> str:
@@ -20,6 +24,21 @@ def test_the_checkout_page_shows_the_build_price_and_the_window_in_the_terms(cli
     terms = html.split('class="terms')[1].split("</label>")[0]
     assert "Mon 7 Dec 2026" in terms and "Thu 10 Dec 2026" in terms
     assert 'name="csrf_token"' in html
+
+
+def test_after_the_cut_off_checkout_quotes_the_next_working_day_as_the_configurator_and_the_plan_do(client, app_ctx):
+    """Today's assembly list is closed at the cut-off: a checkout quoting today's free slot would promise a day
+    the plan at payment cannot keep, and the confirmation would blame orders that never came in between."""
+    app_ctx.config["FIXED_NOW"] = AFTER_THE_CUT_OFF
+    configurator = client.get(f"/api/quote?{BUILD_QUERY}").get_json()["estimate"]
+    terms = client.get(f"/checkout?{BUILD_QUERY}").get_data(as_text=True).split('id="terms-window">')[1]
+    assert terms.startswith("Tue 8 Dec 2026 – Fri 11 Dec 2026")  # counted from Wednesday's slot
+    assert (configurator["earliest"], configurator["latest"]) == ("2026-12-08", "2026-12-11")
+    location = submit_checkout(client).headers["Location"]
+    pay_with_test_card(client, location)
+    order = db.session.scalar(select(Order))
+    assert (order.promised_earliest.isoformat(), order.promised_latest.isoformat()) == ("2026-12-08", "2026-12-11")
+    assert not order.promise_moved_at_payment
 
 
 def test_an_invalid_build_goes_back_to_the_configurator(client):
