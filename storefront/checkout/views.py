@@ -22,7 +22,7 @@ from ..payments import (
     UnknownTestCard,
     test_provider,
 )
-from ..services.catalog import live_catalog, order_day_at
+from ..services.catalog import live_catalog
 from ..services.charges import destination_charges
 from ..services.checkout import (
     Customer,
@@ -34,7 +34,7 @@ from ..services.checkout import (
 )
 from ..services.fulfil import fulfil_checkout
 from ..services.links import token_hash
-from ..services.quote import Quote, quote
+from ..services.quote import Quote, quote, quote_days
 from ..web import keep_private, render_templates
 from .forms import CheckoutForm, TestCardForm
 
@@ -47,7 +47,8 @@ def _quote_from_query() -> Quote:
     """The build comes from the query string, as in the configurator; prices come only from the catalog."""
     args = request.args if len(request.query_string) <= MAX_QUERY_LENGTH else {}
     catalog = live_catalog()
-    return quote({k: args.getlist(k) for k in args}, order_day_at(clock.now(), catalog))  # as the configurator
+    today, shop_day = quote_days(clock.now(), catalog)  # as the configurator
+    return quote({k: args.getlist(k) for k in args}, today, counted_from=shop_day)
 
 
 def _build_query(current: Quote) -> str:

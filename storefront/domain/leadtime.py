@@ -154,11 +154,12 @@ def estimate(
     workshop: Workshop,
     today: date,
     capacity: int | None = None,
+    counted_from: date | None = None,
 ) -> Estimate:
     """Build the delivery estimate step by step for components `needs` (sku -> quantity)."""
     steps = [component_ready(supplies[sku], qty, today, workshop) for sku, qty in needs.items()]
     parts_ready = max((s.date for s in steps), default=today)
-    return schedule_from(parts_ready, booked, workshop, steps, capacity, today)
+    return schedule_from(parts_ready, booked, workshop, steps, capacity, today, counted_from)
 
 
 def _window_note(workshop: Workshop) -> str:
@@ -172,8 +173,9 @@ def promised_window(
     assembly: date, steps, workshop: Workshop, today: date, booked: Mapping[date, int], capacity: int
 ) -> tuple[date, date]:
     """The window (first day, last day) of a bike with the assembly slot `assembly`, from its parts' spread, the
-    workshop's learned door time and the drift of the builds booked before it (`domain.spread`,
-    `domain.reliability`)."""
+    workshop's learned door time and the drift of the builds booked from `today` until it (`domain.spread`,
+    `domain.reliability`). The planner counts that drift from the shop's own day (`planning.Spreads`), so a quote
+    made after the cut-off passes that day here, not its order day, and promises what the plan will."""
     parts = tuple(
         tuple((working_days_between(assembly, day, workshop), w) for day, w in s.arrivals) for s in steps if s.arrivals
     )
@@ -192,14 +194,17 @@ def schedule_from(
     steps: list[Step] | tuple[Step, ...] = (),
     capacity: int | None = None,
     today: date | None = None,
+    counted_from: date | None = None,
 ) -> Estimate:
     """Assembly, testing, shipping and the delivery window once all parts are in (`today`: the order's day,
-    by default the day the parts are in)."""
+    by default the day the parts are in; `counted_from`: the shop's day the window's drift counts from, by
+    default `today`)."""
     assembly = first_free_slot(parts_ready, booked, workshop, capacity)
     testing = add_working_days(assembly, workshop.assembly_days, workshop)
     ships = add_working_days(testing, workshop.testing_days, workshop)  # leaves the next working day
     capacity = workshop.capacity_per_day if capacity is None else capacity
-    earliest, latest = promised_window(assembly, steps, workshop, today or parts_ready, booked, capacity)
+    counted_from = counted_from or today or parts_ready
+    earliest, latest = promised_window(assembly, steps, workshop, counted_from, booked, capacity)
     slot_note = (
         "first free assembly slot" if assembly > working_day_on_or_after(parts_ready, workshop) else "all parts in"
     )

@@ -12,6 +12,7 @@ from ..domain.catalog import Catalog
 from ..domain.leadtime import Estimate, SlotCounts, Supply, estimate
 from ..domain.pricing import PriceLine, price_lines, total_cents
 from ..domain.slot_runs import SlotRuns
+from ..timeutil import local_date
 from . import plan_summary
 from .catalog import NoCatalog, assembly_capacity, catalog_for, live_catalog, order_day_at
 from .plan_version import current_stamp
@@ -88,18 +89,24 @@ def cached_quote(
     if stamp[0] is None:
         raise NoCatalog("No catalog loaded. Run: flask --app storefront seed-demo")
     catalog = catalog_for(stamp[0])
-    today = order_day_at(now, catalog)
-    seen = (stamp, today, query)
+    today, shop_day = quote_days(now, catalog)
+    seen = (stamp, today, shop_day, query)
     found = _by_query.peek(seen) if query else None
     if found is not None:
         return found
     raw = raw() if callable(raw) else raw
     choices = tuple((k, tuple(v)) for k, v in sorted(raw.items()) if isinstance(v, (list, tuple)))
-    key = (stamp, today, choices)
-    answer = _quotes.get_or_make(key, lambda: quote(raw, today, stamp)), key
+    key = (stamp, today, shop_day, choices)
+    answer = _quotes.get_or_make(key, lambda: quote(raw, today, stamp, counted_from=shop_day)), key
     if query:
         _by_query.put(seen, answer)
     return answer
+
+
+def quote_days(now: datetime, catalog: Catalog) -> tuple[date, date]:
+    """(the order day a build paid `now` counts from, the shop's own day): after the cut-off the first is the
+    next working day, while the plan still counts its drift from the second. Every quote shown takes both."""
+    return order_day_at(now, catalog), local_date(now, catalog.timezone)
 
 
 def quote(
@@ -107,15 +114,17 @@ def quote(
     today: date,
     stamp: tuple[str | None, str | None] | None = None,
     catalog: Catalog | None = None,
+    counted_from: date | None = None,
 ) -> Quote:
-    """Everything the configurator and the quote API show for the raw choices `raw` (`catalog`: a draft's)."""
+    """Everything the configurator and the quote API show for the raw choices `raw` (`catalog`: a draft's;
+    `today`: the order day; `counted_from`: the shop's day, `quote_days`)."""
     inputs = plan_inputs(today, stamp)
     catalog = catalog or inputs.catalog
     build, errors = parse_build(raw, catalog)
 
     def estimate_for(candidate: Build) -> Estimate:
         needs = component_needs(candidate, catalog)
-        return estimate(needs, inputs.supplies, inputs.booked, catalog.workshop, today, inputs.capacity)
+        return estimate(needs, inputs.supplies, inputs.booked, catalog.workshop, today, inputs.capacity, counted_from)
 
     current = estimate_for(build)
     lines = price_lines(build, catalog)

@@ -1,5 +1,7 @@
 """The finite-capacity planner: capacity, holidays, rework, cancellations, supplier delays and promises."""
 
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -216,3 +218,23 @@ def test_a_promise_far_beyond_the_plan_does_not_extend_its_calendar(catalog):
     spreads = Spreads(days, catalog.workshop, TUE, 4)
     assert not _behind(job(1, promised_latest=date(2040, 1, 1)), 0, spreads)
     assert len(days.days) < 30
+
+
+def test_after_the_cut_off_a_quote_promises_the_window_the_plan_gives_the_same_slot(catalog):
+    """The planner counts a slot's drift from the shop's day, today's builds in assembly included; a quote made
+    after the cut-off books from the next working day but must count the drift as the plan does, or the window
+    at checkout is not the one the plan at payment promises."""
+    wed = date(2026, 12, 2)
+    ws = replace(catalog.workshop, bench_extra=((0, 60), (1, 30), (2, 10)), start_rate=3.0)
+    differs_by_order_day = 0
+    for in_assembly in (0, 2, 4, 6):
+        for queued in range(0, 60, 3):
+            jobs = [job(n, stage="assembly") for n in range(1, in_assembly + 1)]
+            jobs += [job(100 + n) for n in range(queued)]
+            booked = Counter(p.assembly for p in plan(jobs, ws, 4, TUE, first_start=wed))
+            new = by_id(plan([*jobs, job(999)], ws, 4, TUE, first_start=wed))[999]
+            quoted = schedule_from(wed, booked, ws, capacity=4, today=wed, counted_from=TUE)
+            assert (quoted.assembly, quoted.earliest, quoted.latest) == (new.assembly, new.earliest, new.latest)
+            by_order_day = schedule_from(wed, booked, ws, capacity=4, today=wed)
+            differs_by_order_day += (by_order_day.earliest, by_order_day.latest) != (new.earliest, new.latest)
+    assert differs_by_order_day  # counted from Wednesday, some windows come out otherwise
