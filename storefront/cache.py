@@ -97,8 +97,10 @@ DECLARED = (
         "keyed by the workshop, the timezone and the count of assemblies started: a start's time is written once",
     ),
     Declared("plans", 16, "keyed by (catalog checksum, plan version, shop day); every plan write bumps the version"),
-    Declared("quotes", 4096, "keyed by (catalog checksum, plan version, shop day, the raw choices)"),
-    Declared("quotes_by_query", 4096, "keyed by (catalog checksum, plan version, shop day, the raw query string)"),
+    Declared("quotes", 4096, "keyed by (catalog checksum, plan version, order day, shop day, the raw choices)"),
+    Declared(
+        "quotes_by_query", 4096, "keyed by (catalog checksum, plan version, order day, shop day, the raw query string)"
+    ),
     Declared("quote_json", 4096, "keyed by the quote's key: the encoded /api/quote body"),
     Declared("configurator_html", 4096, "keyed by the quote's key and the kind of answer (fragment or page)"),
     Declared("status_stamps", 4096, "keyed by (status token digest, plan stamp); every write a status shows bumps it"),

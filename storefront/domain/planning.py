@@ -250,8 +250,8 @@ def _queue_key(job: Job, wanted: int, spreads: Spreads) -> tuple:
 
 
 def _behind(job: Job, wanted: int, spreads: Spreads) -> bool:
-    """Late for the promise with the promise confidence even in the first possible slot: the job queues after
-    every job still on track."""
+    """Late for the promise with the promise confidence even in the first possible slot: the job yields to the
+    jobs on track promised up to `LATE_YIELDS_DAYS` working days after it (`_queue_key`)."""
     if job.promised_latest is None:
         return False
     return wanted + spreads.window(job, wanted).soonest > spreads.days.index(job.promised_latest)
