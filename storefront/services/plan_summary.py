@@ -36,7 +36,7 @@ SUMMARISED_TABLES = frozenset(model.__tablename__ for model in SUMMARISED)
 @dataclass(frozen=True)
 class Summary:
     runs: tuple[Run, ...]
-    history: str  # services.reliability.history_key
+    history: str  # services.reliability.History.key
 
 
 def note(session: Session, planned: Iterable[date], workshop: Workshop, history: str) -> None:

@@ -95,16 +95,13 @@ def learned(catalog: Catalog, history: History | str | None = None) -> Learned:
     since (`read_history` tells, or the caller passes what it already has: the history or its key)."""
     if history is None:
         history = read_history()
-    found = history.key if isinstance(history, History) else history
+    if isinstance(history, History):
+        key, known = history.key, history
+    else:  # a plan summary's key: what it digests is read only when no answer is cached for it
+        key, known = history, None
     return _learned.get_or_make(
-        (catalog.workshop, catalog.timezone, found),
-        lambda: _learn(catalog, history if isinstance(history, History) else read_history()),
+        (catalog.workshop, catalog.timezone, key), lambda: _learn(catalog, known or read_history())
     )
-
-
-def history_key() -> str:
-    """A digest of how much history there is to learn from (one small aggregate query)."""
-    return read_history().key
 
 
 _RECEIVED = PurchaseRequest.received_on.is_not(None)

@@ -15,7 +15,7 @@ from storefront.services.catalog import live_catalog
 from storefront.services.plan_version import read_stamp
 from storefront.services.planning import replan, replan_in_transaction, set_capacity
 from storefront.services.quote import _plans, quote
-from storefront.services.reliability import history_key
+from storefront.services.reliability import read_history
 from storefront.services.supply import booked_slots
 from storefront.services.unit_of_work import unit_of_work
 from tests.support.backoffice import FOLDING_BUILD
@@ -41,7 +41,7 @@ def assert_summary_is_the_plan() -> None:
         for capacity in (1, 2, 4):
             assert runs.first_free(day, capacity, workshop) == days.first_free(day, capacity, workshop), day
         assert runs.between(TUE, day) == days.between(TUE, day), day
-    assert summary.history == history_key()
+    assert summary.history == read_history().key
 
 
 def test_every_service_that_re_plans_leaves_a_summary_that_is_the_plan(app_ctx, order_factory):
