@@ -27,7 +27,7 @@ from storefront.extensions import db
 from storefront.models import Checkout, Component, Order, OutboxMessage, PartLine, WorkOrder
 from storefront.services.catalog import assembly_capacity, live_catalog
 from storefront.services.checkout import Customer, Urls, start_checkout
-from storefront.services.quote import quote
+from storefront.services.quote import quote_at
 
 WEBHOOK_SECRET = "whsec_storm_only"
 
@@ -66,7 +66,7 @@ def prepare(app, count: int, seed: int) -> list[str]:
         from storefront import clock
 
         for i in range(count):
-            current = quote(rng.choice(BUILDS), clock.shop_today(live_catalog().timezone))
+            current = quote_at(rng.choice(BUILDS), clock.now())
             customer = Customer(f"Storm Buyer {i}", f"storm{i}@example.com", None, dict(ADDRESS))
             start_checkout(
                 current, customer, Urls("http://shop/success?session_id={CHECKOUT_SESSION_ID}", "http://shop/configure")

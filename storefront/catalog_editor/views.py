@@ -13,7 +13,7 @@ from ..domain.catalog import CatalogError, table_problems
 from ..domain.catalog_toml import TomlProblems
 from ..domain.roles import Role
 from ..services import catalog_drafts as drafts
-from ..services.quote import quote, quote_days
+from ..services.quote import quote_at
 from ..shop.forms import build_form
 from .forms import (
     DraftForm,
@@ -174,8 +174,7 @@ def preview(draft_id: int):
     except CatalogError as exc:
         abort(422, description=f"This draft cannot be previewed until it is fixed: {exc}")
     args = request.args if request.args else MultiDict(catalog.default_picks().items())
-    today, shop_day = quote_days(clock.now(), catalog)
-    current = quote({k: args.getlist(k) for k in args}, today, catalog=catalog, counted_from=shop_day)
+    current = quote_at({k: args.getlist(k) for k in args}, clock.now(), draft=catalog)
     form = build_form(catalog, MultiDict(current.build.query_items()))
     context = {"form": form, "quote": current, "oob": False, "preview": draft}
     body = Markup(render_template("shop/partials/_configurator.html", **context))

@@ -34,7 +34,7 @@ from ..services.checkout import (
 )
 from ..services.fulfil import fulfil_checkout
 from ..services.links import token_hash
-from ..services.quote import Quote, quote, quote_days
+from ..services.quote import Quote, quote_at
 from ..web import keep_private, render_templates
 from .forms import CheckoutForm, TestCardForm
 
@@ -46,9 +46,7 @@ MAX_QUERY_LENGTH = 2048
 def _quote_from_query() -> Quote:
     """The build comes from the query string, as in the configurator; prices come only from the catalog."""
     args = request.args if len(request.query_string) <= MAX_QUERY_LENGTH else {}
-    catalog = live_catalog()
-    today, shop_day = quote_days(clock.now(), catalog)  # as the configurator
-    return quote({k: args.getlist(k) for k in args}, today, counted_from=shop_day)
+    return quote_at({k: args.getlist(k) for k in args}, clock.now())  # from the day the configurator quotes from
 
 
 def _build_query(current: Quote) -> str:

@@ -109,6 +109,12 @@ def quote_days(now: datetime, catalog: Catalog) -> tuple[date, date]:
     return order_day_at(now, catalog), local_date(now, catalog.timezone)
 
 
+def quote_at(raw: Mapping[str, Sequence[str]], now: datetime, draft: Catalog | None = None) -> Quote:
+    """The quote a customer (or, with a `draft` catalog, its editor) is shown at `now`, uncached."""
+    today, shop_day = quote_days(now, draft or live_catalog())
+    return quote(raw, today, catalog=draft, counted_from=shop_day)
+
+
 def quote(
     raw: Mapping[str, Sequence[str]],
     today: date,
