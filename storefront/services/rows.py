@@ -6,30 +6,28 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Update, bindparam, insert, update
+from sqlalchemy import Insert, bindparam
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # the two engines the shop runs on
 
 
 def put_row(session: Session, model: type, key: dict[str, Any], values: dict[str, Any]) -> None:
-    """Set `values` on the row of `model` whose primary key is `key`, inserting it the first time.
+    """Set `values` on the row of `model` whose primary key is `key`, inserting it the first time, in one
+    statement: two first commits at once would otherwise both find no row and both insert it.
 
     Nothing is loaded or flushed: an object of that row already in the session keeps its old values until the
     commit expires it, so only a commit hook, the last writer of its transaction, should call this."""
-    change, add = _statements(model, tuple(key), tuple(values))
-    params = {f"p_{name}": value for name, value in (*key.items(), *values.items())}
-    connection = session.connection()
-    if connection.execute(change, params).rowcount == 0:
-        connection.execute(add, params)
+    upsert = _upsert(session.get_bind().dialect.name, model, tuple(key), tuple(values))
+    session.connection().execute(upsert, {f"p_{name}": value for name, value in (*key.items(), *values.items())})
 
 
 @cache
-def _statements(model: type, key: tuple[str, ...], values: tuple[str, ...]) -> tuple[Update, Insert]:
-    """Built once per shape: building a statement costs more than running it on one row. Parameters are named
-    `p_<column>` (a bind may not take a column's own name in an UPDATE's SET)."""
+def _upsert(dialect: str, model: type, key: tuple[str, ...], values: tuple[str, ...]) -> Insert:
+    """Built once per shape: building a statement costs more than running it on one row."""
     table = model.__table__
-    change = (
-        update(table)
-        .where(*(table.c[name] == bindparam(f"p_{name}") for name in key))
-        .values({name: bindparam(f"p_{name}") for name in values})
+    insert = _INSERTS[dialect](table).values({name: bindparam(f"p_{name}") for name in (*key, *values)})
+    return insert.on_conflict_do_update(
+        index_elements=[table.c[name] for name in key], set_={name: insert.excluded[name] for name in values}
     )
-    return change, insert(table).values({name: bindparam(f"p_{name}") for name in (*key, *values)})
