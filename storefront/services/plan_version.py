@@ -124,6 +124,10 @@ def _after_rollback(session: Session) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy calls this for a savepoint's release too (a payment's day lock): bumping there would lock the
+        # stamp row before the transaction's own data rows, and two payments then deadlock on each other
+        return
     # SQLAlchemy calls this before commit's own flush: flush first, or changes still pending here would raise
     # the flag only after this check and the bump would land one transaction late.
     session.flush()

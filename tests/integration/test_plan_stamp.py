@@ -3,10 +3,12 @@ memory only while this process's watch (PostgreSQL's listener, SQLite's commit c
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select, text
 
 from storefront.extensions import db
-from storefront.models import Component, Setting
+from storefront.models import AssemblyDay, Component, Setting
 from storefront.services.plan_version import KEY, STAMP_QUERY, current_stamp, read_stamp
 from storefront.services.stamp_watch import SqliteWatch, StampWatch, watch_for
 
@@ -40,6 +42,20 @@ def test_the_stamp_row_is_written_the_first_time_and_updated_after_without_loadi
     db.session.commit()  # then updated in place
     rows = db.session.scalars(select(Setting.value).where(Setting.key == KEY)).all()
     assert first is not None and rows == [read_stamp()[1]] and rows[0] != first
+
+
+def test_a_savepoint_leaves_the_stamp_to_its_transactions_commit(app_ctx):
+    """The stamp row is written last, by the outermost commit: written at a savepoint (a payment's day lock), it
+    was locked before the rows the transaction writes after it, and concurrent payments deadlocked."""
+    before = read_stamp()
+    component = db.session.scalar(select(Component).limit(1))
+    component.on_hand += 1
+    db.session.flush()
+    with db.session.begin_nested():
+        db.session.add(AssemblyDay(day=date(2026, 12, 3)))
+    assert read_stamp() == before  # read in the same transaction: the savepoint wrote no stamp
+    db.session.commit()
+    assert read_stamp() != before
 
 
 def _lose(watch: StampWatch | SqliteWatch) -> None:
