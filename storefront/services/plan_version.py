@@ -118,9 +118,11 @@ def note_bulk_write(session: Session, table: str) -> None:
 
 
 def _after_rollback(session: Session) -> None:
+    plan_summary.drop(session)  # a re-plan's note may count rows the rollback undid
+    if session.in_nested_transaction():
+        return  # a savepoint's (SQLAlchemy calls this for those too): what the transaction wrote before it stands
     session.info.pop("plan_dirty", None)
     session.info.pop("plan_bumped", None)
-    plan_summary.drop(session)
 
 
 def _before_commit(session: Session) -> None:

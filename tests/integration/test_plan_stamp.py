@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from storefront.extensions import db
 from storefront.models import AssemblyDay, Component, Setting
@@ -54,6 +56,21 @@ def test_a_savepoint_leaves_the_stamp_to_its_transactions_commit(app_ctx):
     with db.session.begin_nested():
         db.session.add(AssemblyDay(day=date(2026, 12, 3)))
     assert read_stamp() == before  # read in the same transaction: the savepoint wrote no stamp
+    db.session.commit()
+    assert read_stamp() != before
+
+
+def test_a_rolled_back_savepoint_leaves_the_transactions_bump_in_place(app_ctx):
+    """A payment whose day row another payment created first rolls back its savepoint and goes on: the stock it
+    changed before still bumps the stamp at commit (the savepoint's rollback used to drop the flag)."""
+    db.session.add(AssemblyDay(day=date(2026, 12, 3)))
+    db.session.commit()
+    before = read_stamp()
+    component = db.session.scalar(select(Component).limit(1))
+    component.on_hand += 1
+    db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(AssemblyDay(day=date(2026, 12, 3)))
     db.session.commit()
     assert read_stamp() != before
 
