@@ -39,10 +39,11 @@ class Summary:
     history: str  # services.reliability.History.key
 
 
-def note(session: Session, planned: Iterable[date], workshop: Workshop, history: str) -> None:
-    """A re-plan's last step: the assembly days of the work orders holding a slot, and the history key."""
+def note(session: Session, planned: Iterable[date], workshop: Workshop, history: str, basis: str | None) -> None:
+    """A re-plan's last step: the assembly days of the work orders holding a slot, the history key, and `basis`,
+    the plan stamp committed when the re-plan began reading (`write` keeps the note only if it still is)."""
     session.flush()  # anything written after this drops the note (`drop`)
-    session.info[NOTE] = Summary(tuple(runs_of(Counter(planned), workshop)), history)
+    session.info[NOTE] = (Summary(tuple(runs_of(Counter(planned), workshop)), history), basis)
 
 
 def drop(session: Session) -> None:
@@ -60,10 +61,16 @@ def drop_if_changed(session: Session, table: str | None = None) -> None:
         drop(session)
 
 
-def write(session: Session, stamp: str) -> None:
-    """Called by the commit that bumps the plan stamp: keep the re-plan's note with the new stamp."""
-    summary = session.info.pop(NOTE, None)
-    if summary is None:
+def write(session: Session, stamp: str, replaced: str | None) -> None:
+    """Called by the commit that bumps the plan stamp `replaced` to `stamp` (the stamp row locked): keep the
+    re-plan's note with the new stamp, unless another commit changed the plan after the re-plan began reading.
+    That plan lacked the other commit's changes (a payment's slot, say); quotes read the long way instead until
+    the next re-plan."""
+    noted = session.info.pop(NOTE, None)
+    if noted is None:
+        return
+    summary, basis = noted
+    if basis != replaced:
         return
     runs = json.dumps([[first.toordinal(), last.toordinal(), count] for first, last, count in summary.runs])
     put_row(session, PlanSummary, {"id": ROW_ID}, {"stamp": stamp, "slot_runs": runs, "history": summary.history})

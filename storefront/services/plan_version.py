@@ -52,6 +52,7 @@ WATCHED = (
 WATCHED_TABLES = {m.__tablename__ for m in WATCHED} | {"settings"}
 
 
+_STAMP = select(Setting.value).where(Setting.key == KEY)
 STAMP_QUERY = select(
     select(CatalogVersion.checksum).order_by(CatalogVersion.id.desc()).limit(1).scalar_subquery(),
     select(Setting.value).where(Setting.key == KEY).scalar_subquery(),
@@ -86,9 +87,15 @@ def _only_signed_in(staff: StaffUser) -> bool:
     return changed <= {"last_login_at"}
 
 
+def committed_stamp() -> str | None:
+    """The plan stamp as committed now, read in the current transaction (a re-plan's basis: plan_summary)."""
+    return db.session.scalar(_STAMP)
+
+
 def _bump(session: Session) -> None:
     value = uuid.uuid4().hex
-    plan_summary.write(session, value)  # a re-plan's summary of this very plan, if it noted one
+    replaced = session.scalar(_STAMP.with_for_update())  # held until commit: a concurrent bump waits here
+    plan_summary.write(session, value, replaced)  # a re-plan's summary of this very plan, if it noted one
     put_row(session, Setting, {"key": KEY}, {"value": value})
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_notify(CHANNEL, value)))  # delivered by the commit, never on rollback

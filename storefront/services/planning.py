@@ -90,6 +90,7 @@ def replan_in_transaction(
     catalog = live_catalog()
     today = local_date(now, catalog.timezone)
     db.session.flush()
+    basis = plan_version.committed_stamp()  # read before the plan's inputs: plan_summary.write
     history = read_history()
     learnt = learned(catalog, history)
     jobs, rows = _load(today, learnt)
@@ -99,7 +100,7 @@ def replan_in_transaction(
     _tell_customers(news, now)
     holding = {job.work_order_id for job in jobs if job.stage in SLOT_HOLDING_STAGES}
     booked = (p.assembly for p in plans if p.work_order_id in holding)
-    plan_summary.note(db.session, booked, learnt.workshop, history.key)  # what quotes read of this plan
+    plan_summary.note(db.session, booked, learnt.workshop, history.key, basis)  # what quotes read of this plan
     return ReplanResult(cause, len(jobs), moved, news.slipped, news.late_explained, news.back_on_track)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from storefront.domain.planning import plan as domain_plan
 from storefront.domain.slot_runs import SlotRuns
 from storefront.extensions import db
-from storefront.models import Component, WorkOrder
-from storefront.services import inventory, plan_summary
+from storefront.models import Component, Order, WorkOrder
+from storefront.services import inventory, plan_summary, planning
 from storefront.services.catalog import live_catalog
 from storefront.services.plan_version import read_stamp
 from storefront.services.planning import replan, replan_in_transaction, set_capacity
@@ -19,6 +20,8 @@ from storefront.services.reliability import read_history
 from storefront.services.supply import booked_slots
 from storefront.services.unit_of_work import unit_of_work
 from tests.support.backoffice import FOLDING_BUILD
+from tests.support.concurrency import at_once
+from tests.support.orders import make_paid_order
 from tests.support.tracker import move_to
 
 TUE = date(2026, 12, 1)
@@ -29,18 +32,18 @@ def summary_now() -> plan_summary.Summary | None:
     return plan_summary.read(read_stamp()[1])
 
 
-def assert_summary_is_the_plan() -> None:
+def assert_summary_is_the_plan(start: date = TUE) -> None:
     """The summary is there for the current stamp and answers as the work orders' slots do, day by day."""
     summary = summary_now()
     assert summary is not None
     workshop = live_catalog().workshop
-    runs, days = SlotRuns(summary.runs, workshop), booked_slots(TUE)
+    runs, days = SlotRuns(summary.runs, workshop), booked_slots(start)
     assert days, "the test needs booked slots"
     for offset in range(40):
-        day = TUE + timedelta(days=offset)
+        day = start + timedelta(days=offset)
         for capacity in (1, 2, 4):
             assert runs.first_free(day, capacity, workshop) == days.first_free(day, capacity, workshop), day
-        assert runs.between(TUE, day) == days.between(TUE, day), day
+        assert runs.between(start, day) == days.between(start, day), day
     assert summary.history == read_history().key
 
 
@@ -99,3 +102,31 @@ def test_a_quote_from_the_summary_is_the_quote_from_the_work_orders(app_ctx, ord
     _plans.clear()
     long_way = quote(FOLDING_BUILD, TUE)
     assert (from_summary.estimate, from_summary.options) == (long_way.estimate, long_way.options)
+
+
+def test_a_re_plan_overtaken_by_another_commit_leaves_no_summary_of_its_older_plan(app_ctx, order_factory, monkeypatch):
+    """The nightly re-plan reads the open work orders, and a payment commits (and re-plans) before it writes:
+    its summary, written with the newer stamp its own commit makes, lacked the payment's slot, so quotes trusted
+    a plan that no longer was. Its commit must keep no summary; quotes then read the long way until the next
+    re-plan."""
+    for n in range(6):
+        order_factory(email=f"r{n}@example.com")
+    next_morning = app_ctx.config["FIXED_NOW"] + timedelta(days=1)  # days gone by: the re-plan has dates to write
+    overtaken = []
+
+    def plan_then_let_a_payment_commit(*args, **kwargs):
+        plans = domain_plan(*args, **kwargs)
+        if not overtaken:  # the first call only: the payment re-plans too
+            overtaken.append(None)
+            overtaken[0] = at_once(app_ctx, [lambda: make_paid_order(next_morning, email="late@example.com")])[0]
+        return plans
+
+    monkeypatch.setattr(planning, "plan", plan_then_let_a_payment_commit)
+    app_ctx.config["FIXED_NOW"] = next_morning
+    replan(next_morning, cause="scheduled")
+    assert isinstance(overtaken[0], Order), overtaken[0]
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 7
+    assert summary_now() is None
+    monkeypatch.setattr(planning, "plan", domain_plan)
+    replan(next_morning, cause="scheduled")
+    assert_summary_is_the_plan(TUE + timedelta(days=1))
