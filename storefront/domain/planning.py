@@ -2,6 +2,8 @@
 
 Rules (the same as `leadtime.schedule_from`, so a quote and the plan after payment agree):
 - a job already in assembly holds today's slot (the next working day when today is not one);
+- after the cut-off today's list is closed both ways: no queued job joins it, and a job the last plan put on it
+  (with its parts in) stays there until the day ends, whether or not staff have started it yet;
 - a sourcing job takes the first working day on or after max(parts ready, today) with a free slot, earliest
   promise first, then first come first served by `paid_at` (`_priority`): a new order is quoted after every
   booked slot, so it never moves an order promised earlier, and its plan is its quote (or earlier);
@@ -64,6 +66,7 @@ class Job:
     stage: str  # sourcing | assembly | testing | shipping
     waits: tuple[PartWait, ...] = ()  # reserved or consumed parts are ready now and are not listed
     rework: bool = False
+    planned_assembly: date | None = None  # the day the last plan gave: today's list keeps it after the cut-off
     planned_testing: date | None = None  # kept for jobs already in testing
     planned_ship: date | None = None  # kept for jobs already waiting to ship
     promised_earliest: date | None = None
@@ -151,7 +154,9 @@ def plan(
     `first_start` is the first day a queued job may start assembly: the shop's order day (today before the
     cut-off, else the next working day; `calendar.order_day`). After the cut-off today's list is closed, so its
     free slots are not handed to the queue: they would move every queued bike a day earlier until the next
-    morning's plan, and every quote made in the evening with it. Jobs already in assembly keep today.
+    morning's plan, and every quote made in the evening with it. Jobs already in assembly keep today, and so do the
+    jobs the last plan put on today's list with their parts in: sent to tomorrow, they moved every queued bike a
+    day later from the cut-off until staff started them, and every quote made in between with it.
     """
     if capacity < 1:
         raise ValueError("capacity must be at least 1")
@@ -163,7 +168,8 @@ def plan(
     opens = days.index(first_start or today)
     ready = {j.work_order_id: _parts_ready(j, today, workshop) for j in jobs if j.stage == StageCode.SOURCING}
     parts_at = {wo_id: days.index(day) for wo_id, day in ready.items()}  # the parts' own day names a supplier
-    wanted = {wo_id: max(index, opens) for wo_id, index in parts_at.items()}
+    listed = {j.work_order_id for j in jobs if j.planned_assembly == today and parts_at.get(j.work_order_id) == 0}
+    wanted = {wo_id: index if wo_id in listed else max(index, opens) for wo_id, index in parts_at.items()}
     sourcing = sorted(
         (j for j in jobs if j.stage == StageCode.SOURCING),
         key=lambda j: _queue_key(j, wanted[j.work_order_id], spreads),

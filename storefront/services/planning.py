@@ -193,6 +193,7 @@ def _load(today: date, learnt: Learned) -> tuple[list[Job], dict[int, _Row]]:
                 stage=stage,
                 waits=tuple(waits.get(wo_id, ())),
                 rework=test_round > 1,
+                planned_assembly=assembly_date,
                 planned_testing=testing_date,
                 planned_ship=ship_date,
                 promised_earliest=promised_earliest,

@@ -149,15 +149,19 @@ def test_once_assembly_has_started_a_later_replan_never_plans_the_parts_after_it
     assert work_order.planned_parts_date == date(2026, 12, 1)
 
 
-def test_an_evening_replan_plans_the_queue_from_the_next_working_day(app_ctx, order_factory):
-    """Tuesday 09:00 (before the 15:00 cut-off) a paid order is planned into Tuesday; the same plan made at 20:00
-    starts it on Wednesday, as the shop's own order cut-off does for a new order."""
+def test_an_evening_replan_keeps_todays_list_and_plans_new_orders_from_the_next_working_day(app_ctx, order_factory):
+    """Tuesday 09:00 (before the 15:00 cut-off) a paid order is planned into Tuesday. At 20:00 it stays on Tuesday's
+    list, not yet started (staff may record the day's builds late), while an order paid then starts on Wednesday,
+    as the shop's cut-off does for a new order; the next morning's plan moves the unstarted build on."""
     order = order_factory()
     morning = app_ctx.config["FIXED_NOW"]  # Tue 1 Dec 2026, 09:00 shop time
     replan(morning)
     assert fresh(order.work_order).planned_assembly_date == TUE
-    replan(morning + timedelta(hours=11))
-    assert fresh(order.work_order).planned_assembly_date == date(2026, 12, 2)
+    evening = morning + timedelta(hours=11)
+    late = order_factory(now=evening, email="evening@example.com")
+    replan(evening)
+    assert fresh(order.work_order).planned_assembly_date == TUE
+    assert fresh(late.work_order).planned_assembly_date == date(2026, 12, 2)
     replan(morning + timedelta(days=1))
     assert fresh(order.work_order).planned_assembly_date == date(2026, 12, 2)
 

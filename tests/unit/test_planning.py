@@ -65,6 +65,23 @@ def test_after_the_cut_off_todays_free_slots_are_not_handed_to_the_queue(catalog
     assert after_cut_off[1].latest == before_cut_off[1].latest + timedelta(days=1)
 
 
+def test_after_the_cut_off_the_jobs_on_todays_list_stay_on_it_until_the_day_ends(catalog):
+    ws, wed = catalog.workshop, date(2026, 12, 2)
+    morning = by_id(plan([job(n) for n in range(1, 7)], ws, 4, TUE, first_start=TUE))
+    listed = [replace(job(n), planned_assembly=morning[n].assembly) for n in range(1, 7)]
+    assert [morning[n].assembly for n in range(1, 7)] == [TUE] * 4 + [wed] * 2
+    evening = by_id(plan([*listed, job(7)], ws, 4, TUE, first_start=wed))
+    # staff have not started today's four yet: they keep today, and the queue behind them does not move
+    assert {n: evening[n] for n in range(1, 7)} == {n: morning[n] for n in range(1, 7)}
+    assert evening[7].assembly == wed  # a free slot today is still not handed out
+    # a job planned for today whose parts are not in, or one planned for another day, is not on the list
+    late_part = PartWait("Motor", date(2026, 12, 3))
+    waiting = replace(job(8, waits=(late_part,)), planned_assembly=TUE)
+    assert by_id(plan([waiting], ws, 4, TUE, first_start=wed))[8].assembly == date(2026, 12, 3)
+    yesterday = replace(job(9), planned_assembly=date(2026, 11, 30))
+    assert by_id(plan([yesterday], ws, 4, TUE, first_start=wed))[9].assembly == wed
+
+
 def test_a_job_in_assembly_holds_todays_slot_ahead_of_earlier_paid_sourcing_jobs(catalog):
     plans = by_id(plan([job(1), job(9, stage="assembly")], catalog.workshop, 1, TUE))
     assert plans[9].assembly == TUE and plans[1].assembly == date(2026, 12, 2)
