@@ -10,7 +10,7 @@ STORM_SIZE = 500 if os.environ.get("DATABASE_URL", "").startswith("postgresql") 
 
 
 def test_a_storm_of_paid_checkouts_creates_each_order_exactly_once(app_ctx):
-    report = storm(app_ctx, count=STORM_SIZE, threads=16, seed=3)
+    report = storm(app_ctx, count=STORM_SIZE, seed=3)
     assert report.orders == STORM_SIZE
     assert report.duplicate_orders == 0
     assert report.over_reserved == []
