@@ -352,6 +352,7 @@ class PlanSummary(db.Model):
     stamp: Mapped[str] = mapped_column(sa.String(32))
     slot_runs: Mapped[str] = mapped_column(sa.Text)  # JSON: [[first day ordinal, last day ordinal, booked], ...]
     history: Mapped[str] = mapped_column(sa.String(64))
+    planned_for: Mapped[str | None] = mapped_column(sa.String(32))  # "today order-day", ISO dates
 
 
 class PaymentIncident(db.Model):

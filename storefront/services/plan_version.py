@@ -128,6 +128,7 @@ def _after_rollback(session: Session) -> None:
     plan_summary.drop(session)  # a re-plan's note may count rows the rollback undid
     if session.in_nested_transaction():
         return  # a savepoint's (SQLAlchemy calls this for those too): what the transaction wrote before it stands
+    plan_summary.forget(session)
     session.info.pop("plan_dirty", None)
     session.info.pop("plan_bumped", None)
 

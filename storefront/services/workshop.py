@@ -23,7 +23,7 @@ from ..extensions import db
 from ..models import ChecklistItem, Component, Order, TestResult, WorkOrder, WorkOrderEvent
 from . import inventory
 from .notifications import queue_customer_update
-from .planning import replan_in_transaction
+from .planning import replan_after_move
 from .unit_of_work import ConcurrentChange, unit_of_work
 
 
@@ -142,7 +142,7 @@ def _enter(
     event = _record(
         work_order, staff_id, move.action, text, visible=True, from_stage=move.source, to_stage=move.target, actor=actor
     )
-    replan_in_transaction(moment, cause=move.action)  # a slot used, freed or needed again moves the others
+    replan_after_move(work_order.id, move.source, move.target, moment, cause=move.action)
     return event
 
 

@@ -14,7 +14,13 @@ from storefront.models import Component, Order, WorkOrder
 from storefront.services import inventory, plan_summary, planning
 from storefront.services.catalog import live_catalog
 from storefront.services.plan_version import read_stamp
-from storefront.services.planning import replan, replan_in_transaction, set_capacity
+from storefront.services.planning import (
+    ORDER_FORECAST,
+    WORK_ORDER_PLAN,
+    replan,
+    replan_in_transaction,
+    set_capacity,
+)
 from storefront.services.quote import _plans, quote
 from storefront.services.reliability import read_history
 from storefront.services.supply import booked_slots
@@ -129,4 +135,61 @@ def test_a_re_plan_overtaken_by_another_commit_leaves_no_summary_of_its_older_pl
     assert summary_now() is None
     monkeypatch.setattr(planning, "plan", domain_plan)
     replan(next_morning, cause="scheduled")
+    assert_summary_is_the_plan(TUE + timedelta(days=1))
+
+
+def _plan_columns() -> list[tuple]:
+    db.session.expire_all()
+    return db.session.execute(
+        select(
+            WorkOrder.id,
+            *(getattr(WorkOrder, c) for c in WORK_ORDER_PLAN),
+            *(getattr(Order, c) for c in ORDER_FORECAST),
+        )
+        .join(Order, Order.id == WorkOrder.order_id)
+        .order_by(WorkOrder.id)
+    ).all()
+
+
+def _count_full_replans(monkeypatch) -> list[str]:
+    causes: list[str] = []
+    full = planning.replan_in_transaction
+
+    def counted(now, cause=None, explained=None):
+        causes.append(cause)
+        return full(now, cause, explained)
+
+    monkeypatch.setattr(planning, "replan_in_transaction", counted)
+    return causes
+
+
+def test_a_move_that_holds_no_slot_plans_only_its_own_job_and_leaves_the_plan_whole(
+    app_ctx, order_factory, monkeypatch
+):
+    """Testing to shipping and shipping to shipped take no slot and teach the plan nothing: only the moved job is
+    planned again, and the summary and every forecast are what a whole re-plan gives."""
+    orders = [order_factory(email=f"n{n}@example.com") for n in range(6)]
+    move_to(orders[0], "testing")
+    full = _count_full_replans(monkeypatch)
+    move_to(orders[0], "shipped")  # passes its tests, then ships: the same morning, before the cut-off
+    assert full == []
+    assert_summary_is_the_plan()
+    moved = _plan_columns()
+    monkeypatch.undo()
+    result = replan(app_ctx.config["FIXED_NOW"] + timedelta(hours=3), cause="check")
+    assert (result.moved, result.slipped, result.back_on_track) == (0, (), ())
+    assert _plan_columns() == moved
+    assert_summary_is_the_plan()
+
+
+def test_a_move_that_holds_no_slot_re_plans_everything_when_the_last_plan_is_from_another_day(
+    app_ctx, order_factory, monkeypatch
+):
+    orders = [order_factory(email=f"d{n}@example.com") for n in range(3)]
+    move_to(orders[0], "testing")
+    full = _count_full_replans(monkeypatch)
+    move_to(orders[0], "shipping", at=app_ctx.config["FIXED_NOW"] + timedelta(days=1))  # no nightly re-plan ran
+    assert full == ["pass_testing"]
+    move_to(orders[1], "assembly", at=app_ctx.config["FIXED_NOW"] + timedelta(days=1))  # a slot used: always
+    assert full == ["pass_testing", "start_assembly"]
     assert_summary_is_the_plan(TUE + timedelta(days=1))
