@@ -101,9 +101,16 @@ def catalog_for(checksum: str) -> Catalog:
 _CAPACITY = select(Setting.value).where(Setting.key == CAPACITY_KEY)  # built once: every re-plan and quote reads it
 
 
+CAPACITY_COLUMN = _CAPACITY.scalar_subquery()  # for a caller that reads it with more in one round trip
+
+
 def assembly_capacity(catalog: Catalog) -> int:
-    value = db.session.scalar(_CAPACITY)  # a column, not the row: no object to load or refresh
-    return int(value) if value is not None else catalog.workshop.capacity_per_day
+    return capacity_from(db.session.scalar(_CAPACITY), catalog)  # a column, not the row: no object to refresh
+
+
+def capacity_from(setting: str | None, catalog: Catalog) -> int:
+    """The capacity setting's value as read, or the catalog's when there is no setting."""
+    return int(setting) if setting is not None else catalog.workshop.capacity_per_day
 
 
 def order_day_at(moment: datetime, catalog: Catalog) -> date:

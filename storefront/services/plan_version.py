@@ -53,6 +53,7 @@ WATCHED_TABLES = {m.__tablename__ for m in WATCHED} | {"settings"}
 
 
 _STAMP = select(Setting.value).where(Setting.key == KEY)
+STAMP_COLUMN = _STAMP.scalar_subquery()  # the stamp committed now, for a re-plan's basis (plan_summary.write)
 STAMP_QUERY = select(
     select(CatalogVersion.checksum).order_by(CatalogVersion.id.desc()).limit(1).scalar_subquery(),
     select(Setting.value).where(Setting.key == KEY).scalar_subquery(),
@@ -85,11 +86,6 @@ def _only_signed_in(staff: StaffUser) -> bool:
     """A sign-in records its time and nothing else a cached answer shows (auth.known_staff leaves it out)."""
     changed = {attr.key for attr in inspect(staff).attrs if attr.history.has_changes()}
     return changed <= {"last_login_at"}
-
-
-def committed_stamp() -> str | None:
-    """The plan stamp as committed now, read in the current transaction (a re-plan's basis: plan_summary)."""
-    return db.session.scalar(_STAMP)
 
 
 def _bump(session: Session) -> None:

@@ -33,10 +33,10 @@ from ..mail.outbox import enqueue_mail
 from ..models import OPEN_STAGES, Component, Order, PartLine, PurchaseRequest, Setting, WorkOrder, WorkOrderEvent
 from ..timeutil import local_date
 from . import plan_summary, plan_version
-from .catalog import CAPACITY_KEY, assembly_capacity, live_catalog, order_day_at
+from .catalog import CAPACITY_COLUMN, CAPACITY_KEY, capacity_from, live_catalog, order_day_at
 from .links import status_url
 from .notifications import queue_customer_update
-from .reliability import History, Learned, learned, read_history
+from .reliability import HISTORY_COLUMNS, History, Learned, history_of, learned
 from .unit_of_work import unit_of_work
 
 MIN_CAPACITY, MAX_CAPACITY = 1, 50
@@ -90,10 +90,13 @@ def replan_in_transaction(
     `explained` maps work order ids to the reason the caller gives their customers (a supplier's delay, say);
     those orders' forecasts carry that reason, and the caller tells those customers itself.
     """
-    start = _Start.at(now)
+    return _replan_all(_Start.at(now), cause, explained or {})
+
+
+def _replan_all(start: _Start, cause: str | None, explained: Mapping[int, str]) -> ReplanResult:
     jobs, rows = _load(start.today, start.learnt)
     plans = start.plan(jobs)
-    result = _apply(start, plans, rows, cause, explained or {})
+    result = _apply(start, plans, rows, cause, explained)
     holding = {job.work_order_id for job in jobs if job.stage in SLOT_HOLDING_STAGES}
     booked = (p.assembly for p in plans if p.work_order_id in holding)
     learnt, history = start.learnt.workshop, start.history.key
@@ -116,12 +119,12 @@ def replan_after_move(work_order_id: int, source: str, target: str, now: datetim
     start = _Start.at(now)
     last = plan_summary.read(start.basis)
     if last is None or (last.history, last.planned_for) != (start.history.key, start.day_key):
-        return replan_in_transaction(now, cause)
+        return _replan_all(start, cause, {})
     jobs, rows = _load(start.today, start.learnt, work_order_id)
     plans = start.plan(jobs)
     first_day = working_day_on_or_after(start.today, start.learnt.workshop)
     if any(p.assembly > first_day for p in plans):
-        return replan_in_transaction(now, cause)
+        return _replan_all(start, cause, {})
     result = _apply(start, plans, rows, cause, {})
     plan_summary.carry(db.session, last, start.basis)
     return result
@@ -144,10 +147,11 @@ class _Start:
     def at(cls, now: datetime) -> _Start:
         catalog = live_catalog()
         db.session.flush()
-        basis = plan_version.committed_stamp()  # read before the plan's inputs
-        history = read_history()
+        basis, capacity, *counts = db.session.execute(_START).one()  # before the plan's inputs, in one round trip
+        history = history_of(tuple(counts))
         today, first_start = local_date(now, catalog.timezone), order_day_at(now, catalog)
-        return cls(now, today, first_start, basis, history, learned(catalog, history), assembly_capacity(catalog))
+        learnt = learned(catalog, history)
+        return cls(now, today, first_start, basis, history, learnt, capacity_from(capacity, catalog))
 
     @property
     def day_key(self) -> str:
@@ -182,6 +186,7 @@ def set_capacity(capacity: int, now: datetime) -> ReplanResult:
 
 
 # built once: a statement's construction costs more than running it on a small plan
+_START = select(plan_version.STAMP_COLUMN, CAPACITY_COLUMN, *HISTORY_COLUMNS)
 _AWAITED_PARTS = (
     select(
         PartLine.work_order_id,

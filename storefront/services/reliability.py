@@ -107,26 +107,29 @@ def learned(catalog: Catalog, history: History | str | None = None) -> Learned:
 _RECEIVED = PurchaseRequest.received_on.is_not(None)
 _DELIVERED = WorkOrder.delivered_at.is_not(None)
 # built once: building the statement costs more than running it
-_HISTORY = select(
-    *(
-        column.scalar_subquery()
-        for column in (
-            select(func.count(PurchaseRequest.id)).where(_RECEIVED),
-            select(func.max(PurchaseRequest.id)).where(_RECEIVED),
-            select(func.max(PurchaseRequest.received_on)),
-            select(func.count(WorkOrder.id)).where(_DELIVERED),
-            select(func.max(WorkOrder.id)).where(_DELIVERED),
-            select(func.max(WorkOrder.delivered_at)),
-            select(func.count(WorkOrder.assembly_started_at)),
-        )
+HISTORY_COLUMNS = tuple(
+    column.scalar_subquery()
+    for column in (
+        select(func.count(PurchaseRequest.id)).where(_RECEIVED),
+        select(func.max(PurchaseRequest.id)).where(_RECEIVED),
+        select(func.max(PurchaseRequest.received_on)),
+        select(func.count(WorkOrder.id)).where(_DELIVERED),
+        select(func.max(WorkOrder.id)).where(_DELIVERED),
+        select(func.max(WorkOrder.delivered_at)),
+        select(func.count(WorkOrder.assembly_started_at)),
     )
 )
+_HISTORY = select(*HISTORY_COLUMNS)
 
 
 def read_history() -> History:
     """How many deliveries were received, bikes delivered and assemblies started, and the newest of the first
     two, in one round trip."""
-    row = tuple(db.session.execute(_HISTORY).one())
+    return history_of(tuple(db.session.execute(_HISTORY).one()))
+
+
+def history_of(row: tuple) -> History:
+    """The history from the values of `HISTORY_COLUMNS`, for a caller that reads them with more in one round trip."""
     return History(row[:3], row[3:6], row[6])
 
 

@@ -152,14 +152,15 @@ def _plan_columns() -> list[tuple]:
 
 
 def _count_full_replans(monkeypatch) -> list[str]:
+    """The causes of the re-plans of every open work order from now on."""
     causes: list[str] = []
-    full = planning.replan_in_transaction
+    full = planning._replan_all
 
-    def counted(now, cause=None, explained=None):
+    def counted(start, cause, explained):
         causes.append(cause)
-        return full(now, cause, explained)
+        return full(start, cause, explained)
 
-    monkeypatch.setattr(planning, "replan_in_transaction", counted)
+    monkeypatch.setattr(planning, "_replan_all", counted)
     return causes
 
 
