@@ -232,14 +232,14 @@ def _load(today: date, learnt: Learned, work_order_id: int | None = None) -> tup
     plain selects."""
     waits: dict[int, list[PartWait]] = {}
     connection = db.session.connection()  # plain columns: the ORM's result machinery would add nothing here
-    one = {"work_order_id": work_order_id}
-    awaiting = connection.execute(_AWAITED_PARTS) if work_order_id is None else connection.execute(_ONE_AWAITED, one)
+    one = None if work_order_id is None else {"work_order_id": work_order_id}
+    awaiting = connection.execute(_AWAITED_PARTS if one is None else _ONE_AWAITED, one)
     for wo_id, sku, name, expected, original in awaiting:
         # an overdue delivery is late too, even before the supplier names a new date
         delayed = expected > original or expected < today
         waits.setdefault(wo_id, []).append(PartWait(name, expected, delayed, original, learnt.spread(sku)))
     jobs, rows = [], {}
-    result = connection.execute(_OPEN_WORK_ORDERS if work_order_id is None else _ONE_OPEN, one)
+    result = connection.execute(_OPEN_WORK_ORDERS if one is None else _ONE_OPEN, one)
     # rows are unpacked once: reading a Row's fields by name costs more than everything else done per job here
     for (
         wo_id,
