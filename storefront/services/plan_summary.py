@@ -7,8 +7,9 @@ a plan change reads the row by its key instead of walking the booked horizon and
 
 A row whose stamp is not the current one is ignored and the quote reads the long way, so the row is never
 trusted stale: a write that did not re-plan, or a work order or purchase request written after the re-plan in
-the same transaction (which drops the note), leaves the old stamp on it. Two kinds of commit keep the row:
+the same transaction (which drops the note), leaves the old stamp on it. Three kinds of commit keep the row:
 - one that wrote nothing a plan depends on (only a test checklist, say) takes it along to its new stamp;
+- a re-plan that changed nothing makes no new stamp, and writes its row for the stamp in place;
 - a move between stages that hold no slot plans its own job and notes the row again (`carry`).
 
 A re-plan notes the stamp committed when it began reading (`basis`). Its commit locks the stamp row and keeps the
@@ -77,6 +78,10 @@ def carry(session: Session, summary: Summary, basis: str | None) -> None:
     session.info[NOTE] = (summary, basis)
 
 
+def noted(session: Session) -> bool:
+    return NOTE in session.info
+
+
 def drop(session: Session) -> None:
     session.info.pop(NOTE, None)
 
@@ -112,10 +117,10 @@ def _only_claimed(work_order: WorkOrder) -> bool:
 
 
 def write(session: Session, stamp: str, replaced: str | None) -> None:
-    """Called by the commit that bumps the plan stamp `replaced` to `stamp` (the stamp row locked): keep the
-    re-plan's note with the new stamp, unless another commit changed the plan after the re-plan began reading.
-    That plan lacked the other commit's changes (a payment's slot, say); quotes read the long way instead until
-    the next re-plan."""
+    """Called by the commit that bumps the plan stamp `replaced` to `stamp` (the stamp row locked), or that keeps
+    it (`stamp` is `replaced`: a re-plan that changed nothing): keep the re-plan's note with that stamp, unless
+    another commit changed the plan after the re-plan began reading. That plan lacked the other commit's changes
+    (a payment's slot, say); quotes read the long way instead until the next re-plan."""
     noted, written = session.info.pop(NOTE, None), session.info.pop(WRITTEN, set())
     if noted is None:
         if written <= KEEP_SUMMARY and replaced is not None:  # the plan did not change: keep the last summary

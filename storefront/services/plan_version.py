@@ -139,6 +139,10 @@ def _before_commit(session: Session) -> None:
     session.flush()
     if session.info.pop("plan_dirty", False):
         _bump(session)
+    elif plan_summary.noted(session):  # a re-plan that changed nothing: its summary is of the stamp in place
+        current = session.scalar(_STAMP.with_for_update())
+        if current is not None:
+            plan_summary.write(session, current, current)
 
 
 def _after_commit(session: Session) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from storefront.domain.planning import plan as domain_plan
 from storefront.domain.slot_runs import SlotRuns
 from storefront.extensions import db
-from storefront.models import Component, Order, WorkOrder
+from storefront.models import Component, Order, Setting, WorkOrder
 from storefront.services import inventory, plan_summary, planning
 from storefront.services.catalog import live_catalog
 from storefront.services.plan_version import read_stamp
@@ -81,6 +81,28 @@ def test_a_write_that_did_not_re_plan_leaves_the_summary_unused_until_the_next_r
     assert quote(FOLDING_BUILD, TUE).valid  # read the long way
     replan(app_ctx.config["FIXED_NOW"])
     assert_summary_is_the_plan()
+
+
+def test_a_commit_that_changed_nothing_a_plan_depends_on_keeps_the_summary_and_any_other_drops_it(
+    app_ctx, order_factory
+):
+    """The summary follows the stamp through a commit that wrote only what no plan reads (an order's phone, stock,
+    an event), and never through one that wrote a setting or a work order's plan without re-planning. A re-plan
+    that then changes nothing (no new stamp) writes its summary for the stamp in place."""
+    orders = [order_factory(email=f"k{n}@example.com") for n in range(4)]
+    kept = summary_now()
+    with unit_of_work():
+        db.session.get(Order, orders[0].id).phone = "+1 802 555 0100"
+        db.session.scalar(select(Component).where(Component.sku == "BAT-400")).on_hand += 3
+    assert summary_now() == kept
+    with unit_of_work():
+        db.session.add(Setting(key="capacity_note", value="a setting written by hand"))
+    assert summary_now() is None
+    replan(app_ctx.config["FIXED_NOW"])
+    assert_summary_is_the_plan()
+    with unit_of_work():
+        db.session.get(WorkOrder, orders[1].work_order.id).planned_testing_date += timedelta(days=1)
+    assert summary_now() is None
 
 
 def test_a_work_order_written_after_the_re_plan_in_the_same_transaction_drops_its_note(app_ctx, order_factory):
