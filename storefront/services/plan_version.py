@@ -55,8 +55,7 @@ WATCHED_TABLES = {m.__tablename__ for m in WATCHED} | {"settings"}
 _STAMP = select(Setting.value).where(Setting.key == KEY)
 STAMP_COLUMN = _STAMP.scalar_subquery()  # the stamp committed now, for a re-plan's basis (plan_summary.write)
 STAMP_QUERY = select(
-    select(CatalogVersion.checksum).order_by(CatalogVersion.id.desc()).limit(1).scalar_subquery(),
-    select(Setting.value).where(Setting.key == KEY).scalar_subquery(),
+    select(CatalogVersion.checksum).order_by(CatalogVersion.id.desc()).limit(1).scalar_subquery(), STAMP_COLUMN
 )
 
 
@@ -88,9 +87,8 @@ def _only_signed_in(staff: StaffUser) -> bool:
     return changed <= {"last_login_at"}
 
 
-def _bump(session: Session) -> None:
+def _bump(session: Session, replaced: str | None) -> None:
     value = uuid.uuid4().hex
-    replaced = session.scalar(_STAMP.with_for_update())  # held until commit: a concurrent bump waits here
     plan_summary.write(session, value, replaced)  # a re-plan's summary of this very plan, if it noted one
     put_row(session, Setting, {"key": KEY}, {"value": value})
     if session.get_bind().dialect.name == "postgresql":
@@ -137,12 +135,14 @@ def _before_commit(session: Session) -> None:
     # SQLAlchemy calls this before commit's own flush: flush first, or changes still pending here would raise
     # the flag only after this check and the bump would land one transaction late.
     session.flush()
-    if session.info.pop("plan_dirty", False):
-        _bump(session)
-    elif plan_summary.noted(session):  # a re-plan that changed nothing: its summary is of the stamp in place
-        current = session.scalar(_STAMP.with_for_update())
-        if current is not None:
-            plan_summary.write(session, current, current)
+    dirty = session.info.pop("plan_dirty", False)
+    if not (dirty or plan_summary.noted(session)):
+        return
+    current = session.scalar(_STAMP.with_for_update())  # held until commit: a concurrent bump waits here
+    if dirty:
+        _bump(session, current)
+    elif current is not None:  # a re-plan that changed nothing: its summary is of the stamp in place
+        plan_summary.write(session, current, current)
 
 
 def _after_commit(session: Session) -> None:
