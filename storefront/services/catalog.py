@@ -99,8 +99,6 @@ def catalog_for(checksum: str) -> Catalog:
 
 
 _CAPACITY = select(Setting.value).where(Setting.key == CAPACITY_KEY)  # built once: every re-plan and quote reads it
-
-
 CAPACITY_COLUMN = _CAPACITY.scalar_subquery()  # for a caller that reads it with more in one round trip
 
 

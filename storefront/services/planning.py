@@ -99,8 +99,8 @@ def _replan_all(start: _Start, cause: str | None, explained: Mapping[int, str]) 
     result = _apply(start, plans, rows, cause, explained)
     holding = {job.work_order_id for job in jobs if job.stage in SLOT_HOLDING_STAGES}
     booked = (p.assembly for p in plans if p.work_order_id in holding)
-    learnt, history = start.learnt.workshop, start.history.key
-    plan_summary.note(db.session, booked, learnt, history, start.basis, start.day_key)  # what quotes read of it
+    workshop, history = start.learnt.workshop, start.history.key
+    plan_summary.note(db.session, booked, workshop, history, start.basis, start.day_key)  # what quotes read of it
     return result
 
 
