@@ -51,7 +51,7 @@ def quantile(samples: Sequence[int], q: float) -> int:
 class Lateness:
     """One component's supplier deliveries: working days late (negative when early), oldest first."""
 
-    sku: str
+    sku: str  # the component's, or a supplier's name when its components' deliveries are pooled (`learn_each`)
     history: tuple[int, ...] = ()
 
     @property
@@ -85,6 +85,15 @@ def lateness_days(first_given: date, arrived: date, workshop: Workshop) -> int:
 def learn(sku: str, deliveries: Iterable[tuple[date, date]], workshop: Workshop) -> Lateness:
     """A component's lateness from its received deliveries: (date first given, day received), oldest first."""
     return Lateness(sku, tuple(lateness_days(given, arrived, workshop) for given, arrived in deliveries))
+
+
+def learn_each(deliveries: Iterable[tuple[str, date, date]], workshop: Workshop) -> dict[str, Lateness]:
+    """Lateness per key, a component's sku or a supplier's name, from (key, date first given, day received)
+    deliveries, oldest first: a supplier's record pools every component it delivers."""
+    per_key: dict[str, list[tuple[date, date]]] = {}
+    for key, given, arrived in deliveries:
+        per_key.setdefault(key, []).append((given, arrived))
+    return {key: learn(key, rows, workshop) for key, rows in per_key.items()}
 
 
 def ready_day(expected: date, first_given: date, late_days: int, workshop: Workshop) -> date:

@@ -11,7 +11,7 @@ from ..domain.roles import Role
 from ..services.catalog import assembly_capacity, live_catalog
 from ..services.forecast import component_forecasts, promise_accuracy
 from ..services.planning import set_capacity
-from ..services.reliability import supplier_records
+from ..services.reliability import supplier_records, supplier_summaries
 from .charts import stock_chart
 from .forms import CapacityForm
 
@@ -24,9 +24,14 @@ staff_only(bp)
 def forecast():
     """Demand, stock, run-out date and suggested reorder per component, each with a projected-stock chart."""
     rows = [(result, stock_chart(result)) for result in component_forecasts(now())]
-    suppliers = supplier_records(live_catalog())
+    catalog = live_catalog()
     return render_template(
-        "planning/forecast.html", rows=rows, suppliers=suppliers, formula=FORMULA, review_days=REVIEW_DAYS
+        "planning/forecast.html",
+        rows=rows,
+        summaries=supplier_summaries(catalog),
+        suppliers=supplier_records(catalog),
+        formula=FORMULA,
+        review_days=REVIEW_DAYS,
     )
 
 

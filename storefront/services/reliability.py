@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cached_property
 
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from .. import cache
 from ..domain.calendar import working_days_between
 from ..domain.catalog import Catalog, Workshop
-from ..domain.reliability import HISTORY, Lateness, bench_extra, door, learn
+from ..domain.reliability import HISTORY, Lateness, bench_extra, door, learn_each
 from ..domain.spread import Dist
 from ..extensions import db
 from ..models import Component, PurchaseRequest, WorkOrder
@@ -35,36 +36,60 @@ class Learned:
 
 
 @dataclass(frozen=True)
-class SupplierRecord:
-    """What the forecast page shows of one component's supplier: its record and how the planner reads it."""
+class Record:
+    """A supplier's record as the forecast page shows it, and how the planner reads it."""
 
-    sku: str
-    name: str
-    supplier: str | None
     deliveries: int  # received deliveries on record (the last HISTORY count)
     on_time_share: float | None  # of those, on or before the date first given; None before the first
     p50: int  # working days late at the median (history with the prior): the day a part is planned in
     p90: int  # working days late at the 90th percentile
 
+    @classmethod
+    def of(cls, lateness: Lateness) -> Record:
+        return cls(len(lateness.history[-HISTORY:]), lateness.on_time_share, lateness.at(0.5), lateness.at(0.9))
+
+
+@dataclass(frozen=True)
+class SupplierRecord:
+    """One component's supplier record: what the planner learns from."""
+
+    sku: str
+    name: str
+    supplier: str | None
+    record: Record
+
+
+@dataclass(frozen=True)
+class SupplierSummary:
+    """One named supplier's record over all the components the catalog has from it."""
+
+    name: str
+    components: tuple[str, ...]  # their names, in catalog order
+    record: Record
+
 
 def supplier_records(catalog: Catalog) -> list[SupplierRecord]:
     """Each catalog component's supplier record, in catalog order."""
     learnt = learned(catalog)
-    records = []
-    for component in catalog.components:
-        lateness = learnt.of(component.sku)
-        records.append(
-            SupplierRecord(
-                component.sku,
-                component.name,
-                component.supplier,
-                len(lateness.history[-HISTORY:]),
-                lateness.on_time_share,
-                lateness.at(0.5),
-                lateness.at(0.9),
-            )
+    return [SupplierRecord(c.sku, c.name, c.supplier, Record.of(learnt.of(c.sku))) for c in catalog.components]
+
+
+def supplier_summaries(catalog: Catalog) -> list[SupplierSummary]:
+    """Each supplier named in the catalog, in catalog order, with the deliveries of all its components pooled: the
+    last `HISTORY` received, read with the prior as a component's are. The planner learns per component."""
+    supplier_of = {c.sku: c.supplier.strip() for c in catalog.components if c.supplier and c.supplier.strip()}
+    pooled = learn_each(
+        ((supplier_of[sku], given, arrived) for sku, given, arrived in _received() if sku in supplier_of),
+        catalog.workshop,
+    )
+    return [
+        SupplierSummary(
+            name,
+            tuple(c.name for c in catalog.components if supplier_of.get(c.sku) == name),
+            Record.of(pooled.get(name) or Lateness(name)),
         )
-    return records
+        for name in dict.fromkeys(supplier_of.values())
+    ]
 
 
 _learned = cache.named("learned")
@@ -143,7 +168,13 @@ def _learn(catalog: Catalog, history: History) -> Learned:
 
 
 def _supplier_lateness(workshop: Workshop) -> dict[str, Lateness]:
-    """Each component's lateness from its last received deliveries (up to `HISTORY` each, read in one query)."""
+    """Each component's lateness from its last received deliveries (up to `HISTORY` each)."""
+    return learn_each(_received(), workshop)
+
+
+def _received() -> list[tuple[str, date, date]]:
+    """Received supplier deliveries, oldest first, as (sku, date first given, day received), in one query: the
+    newest `HISTORY` * 40, enough for every component's last `HISTORY`."""
     rows = db.session.execute(
         select(Component.sku, PurchaseRequest.original_expected_date, PurchaseRequest.received_on)
         .join(Component, Component.id == PurchaseRequest.component_id)
@@ -151,10 +182,7 @@ def _supplier_lateness(workshop: Workshop) -> dict[str, Lateness]:
         .order_by(PurchaseRequest.received_on.desc(), PurchaseRequest.id.desc())
         .limit(HISTORY * 40)
     ).all()
-    per_sku: dict[str, list] = {}
-    for sku, given, arrived in reversed(rows):
-        per_sku.setdefault(sku, []).append((given, arrived))
-    return {sku: learn(sku, deliveries, workshop) for sku, deliveries in per_sku.items()}
+    return [tuple(row) for row in reversed(rows)]
 
 
 def _start_rate(catalog: Catalog) -> float:

@@ -72,7 +72,9 @@ BUILDS = (
     (15, {"frame": ["high-step"], "motor": ["mid-750"], "battery": ["b750"], "color": ["graphite"],
           "accessories": ["lock"]}),
 )  # fmt: skip
-# Three suppliers, told apart by the component's sku prefix: (working days late, weight)
+# Three suppliers, told apart by the component's sku prefix as the demo catalog names them (frames and paint from
+# Brandt Frameworks, motors and batteries from Volta Drive Systems, the rest from Harbor Cycle Parts): (working days
+# late, weight)
 SUPPLIERS = {
     "reliable": ((0, 0.90), (1, 0.08), (2, 0.02)),
     "often late": ((0, 0.50), (1, 0.22), (2, 0.15), (3, 0.09), (4, 0.04)),

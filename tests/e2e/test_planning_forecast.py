@@ -7,9 +7,8 @@ from playwright.sync_api import expect
 
 from storefront.services import workshop
 from storefront.services.planning import replan
+from tests.e2e.audit import audit, table
 from tests.support.backoffice import STAFF_EMAIL, STAFF_PASSWORD
-
-pytestmark = pytest.mark.e2e
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +41,15 @@ def test_the_forecast_page_shows_every_component_with_its_stock_chart(
     expect(page.locator("svg.stock-chart")).to_have_count(20)
     expect(page.locator("#component-FRAME-FD .hint").first).to_contain_text("FRAME-FD")
     expect(page.locator(".formula")).to_contain_text("lead time + review period")
+    # each named supplier's record, pooled over its components, above each component's own
+    suppliers = page.locator("#supplier-reliability tr[id^=by-supplier-] th")
+    expect(suppliers).to_have_text(["Brandt Frameworks", "Volta Drive Systems", "Harbor Cycle Parts"])
+    expect(page.locator("#supplier-FRAME-FD td").first).to_have_text("Brandt Frameworks")
+    audits = [audit(page, "forecast, desktop")]
     screenshot(page, "planning-forecast")
+    page.set_viewport_size({"width": 390, "height": 844})
+    audits.append(audit(page, "forecast, 390 px"))
+    assert [a for a in audits if a.violations or a.overflow_px] == [], table(audits)
 
 
 def order_factory_build(app_ctx, build, when, n):

@@ -90,3 +90,38 @@ def test_the_forecast_shows_each_suppliers_record_learned_from_deliveries(staff_
     learnt = Lateness("FRAME-FD", (late,))
     html = staff_client.get("/backoffice/forecast").get_data(as_text=True)
     assert _supplier_row(html, "FRAME-FD")[1:] == ["1", "0 %", f"{learnt.at(0.5)} d", f"{learnt.at(0.9)} d"]
+
+
+def _by_supplier_row(html: str, name: str) -> list[str]:
+    row = re.search(rf'<tr id="by-supplier-\d+">\s*<th scope="row">{re.escape(name)}</th>.*?</tr>', html, re.S)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)]
+
+
+def test_the_forecast_pools_each_named_suppliers_deliveries_across_its_components(staff_client, order_factory, app_ctx):
+    from storefront.domain.reliability import learn_each
+    from storefront.models import Component, PurchaseRequest
+    from storefront.services.catalog import live_catalog
+    from storefront.services.inventory import receive
+
+    html = staff_client.get("/backoffice/forecast").get_data(as_text=True)
+    frames = _by_supplier_row(html, "Brandt Frameworks")
+    assert frames[0].startswith("Step-through frame, High-step frame") and "Paint: custom RAL mix" in frames[0]
+    assert frames[1:] == ["0", "no deliveries yet", "0 d", "2 d"]  # the prior alone
+
+    paid = app_ctx.config["FIXED_NOW"] - timedelta(days=60)
+    build = {"frame": ["folding"], "motor": ["hub-250"], "battery": ["b400"], "color": ["custom"], "ral": ["RAL 5015"]}
+    order_factory(build, paid)  # the folding frame and the custom paint are both out of stock: two deliveries
+    requests = db.session.scalars(select(PurchaseRequest).order_by(PurchaseRequest.id)).all()
+    assert len(requests) == 2
+    for request in requests:
+        receive(request.id, request.quantity, staff_id=None)
+    skus = dict(db.session.execute(select(Component.id, Component.sku)).all())
+    rows = [("Brandt Frameworks", r.original_expected_date, r.received_on) for r in requests]
+    pooled = learn_each(rows, live_catalog().workshop)["Brandt Frameworks"]
+    assert sorted(skus[r.component_id] for r in requests) == ["FRAME-FD", "PNT-CUSTOM"]
+    assert len(set(pooled.history)) == 2  # two lead times: two different latenesses pooled
+
+    html = staff_client.get("/backoffice/forecast").get_data(as_text=True)
+    assert _by_supplier_row(html, "Brandt Frameworks")[1:] == ["2", "0 %", f"{pooled.at(0.5)} d", f"{pooled.at(0.9)} d"]
+    assert _by_supplier_row(html, "Volta Drive Systems")[1:] == ["0", "no deliveries yet", "0 d", "2 d"]
+    assert _supplier_row(html, "FRAME-FD")[1:3] == ["1", "0 %"]  # each component keeps its own record too

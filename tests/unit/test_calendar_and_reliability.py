@@ -21,6 +21,7 @@ from storefront.domain.reliability import (
     door_of,
     drift,
     learn,
+    learn_each,
     quantile,
 )
 from storefront.domain.spread import quantile as dist_quantile
@@ -139,3 +140,11 @@ def test_the_builds_before_a_slot_are_those_booked_or_those_the_recent_start_rat
     assert builds_before(0, 10, busy) == 35  # free slots now are filled by orders not yet paid
     assert builds_before(40, 10, busy) == 40  # more booked than the rate brings
     assert builds_before(5, 10, catalog.workshop) == 5  # no starts learned yet: only what is booked
+
+
+def test_a_suppliers_record_pools_its_components_deliveries_oldest_first(catalog):
+    given = date(2027, 3, 1)
+    deliveries = [("A", given, date(2027, 3, 3)), ("B", given, given), ("A", given, date(2027, 3, 2))]
+    learnt = learn_each(deliveries, catalog.workshop)
+    assert learnt["A"].history == (2, 1) and learnt["B"].history == (0,)
+    assert learnt["A"].on_time_share == 0 and learnt["B"].on_time_share == 1
