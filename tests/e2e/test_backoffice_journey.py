@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.models import OutboxMessage
+from tests.e2e.audit import audit, table
 from tests.support.backoffice import FOLDING_BUILD, STAFF_EMAIL, STAFF_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -85,3 +86,13 @@ def test_staff_move_an_order_from_sourcing_to_delivered(
     page.get_by_role("link", name="Inventory").click()
     expect(page.locator("#component-FRAME-FD")).to_contain_text("1 of 1 due")
     screenshot(page, "backoffice-inventory")
+
+    # receiving that frame in the stock room, on a phone: each component is a card, nothing scrolls sideways
+    page.set_viewport_size({"width": 390, "height": 844})
+    found = audit(page, "inventory, 390 px")
+    assert not found.violations and found.overflow_px == 0, table([found])
+    frame = page.locator("#component-FRAME-FD")
+    receive = frame.get_by_role("button", name="Receive")
+    receive.scroll_into_view_if_needed()
+    expect(receive).to_be_in_viewport(ratio=1)
+    screenshot(page, "backoffice-inventory-phone")
