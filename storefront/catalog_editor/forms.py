@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, Form, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DecimalField, Form, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField, HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -86,10 +86,29 @@ class WorkshopForm(Form):
     assembly_days = IntegerField("Assembly days", [InputRequired(), NumberRange(0, 60)])
     testing_days = IntegerField("Testing days", [InputRequired(), NumberRange(0, 60)])
     transit_days = IntegerField("Transit days", [InputRequired(), NumberRange(0, 60)])
-    window_days = IntegerField("Delivery window (days)", [InputRequired(), NumberRange(0, 60)])
-    max_window_days = IntegerField("Widest learned window (days)", [InputRequired(), NumberRange(1, 60)])
+    max_window_days = IntegerField(
+        "Widest promised window (working days)",
+        [InputRequired(), NumberRange(1, 60)],
+        description="A 4th day opens windows sooner where the spread is wide: more bikes land inside them.",
+    )
+    promise_confidence = DecimalField(
+        "Promise confidence",
+        [InputRequired(message="Give a share from 0.50 to 0.99."), NumberRange(Decimal("0.5"), Decimal("0.99"))],
+        places=2,
+        render_kw={"inputmode": "decimal"},
+        description="The share of bikes that arrive by the promised window's last day (0.50-0.99); a customer "
+        "hears of a slip only when their bike is late with it.",
+    )
+    order_cutoff = StringField(
+        "Order cut-off (shop time)",
+        [InputRequired(), Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="Use a time such as 15:00.")],
+        description="Orders paid later in the day, or on a closed day, count from the next working day.",
+    )
     working_days = StringField("Working days", [InputRequired(), Length(max=60)])
     holiday_country = StringField("Public holidays of (country code)", [InputRequired(), Length(min=2, max=3)])
+    holiday_subdivision = StringField(
+        "State or province for holidays (optional)", [Optional(), Length(max=10)], description="For example NY or ON."
+    )
     closures = TextAreaField("Shop closures (one date a line)", [Length(max=4000)])
 
 
@@ -175,7 +194,10 @@ def form_data(data: dict) -> dict:
             **ws,
             "working_days": ", ".join(ws["working_days"]),
             "holiday_country": ws.get("holiday_country", "US"),
+            "holiday_subdivision": ws.get("holiday_subdivision", ""),
             "max_window_days": ws.get("max_window_days", 3),
+            "promise_confidence": Decimal(str(ws.get("promise_confidence", 0.95))),
+            "order_cutoff": ws.get("order_cutoff", "15:00"),
             "closures": "\n".join(ws.get("closures", [])),
         },
         "shipping": {
@@ -291,10 +313,15 @@ def _component(old: dict, f) -> dict:
 
 
 def _workshop(old: dict, w) -> dict:
-    numbers = ("assembly_capacity_per_day", "assembly_days", "testing_days", "transit_days", "window_days")
+    numbers = ("assembly_capacity_per_day", "assembly_days", "testing_days", "transit_days", "max_window_days")
     ws = {**old, **{name: getattr(w, name).data for name in numbers}}
-    ws["max_window_days"] = w.max_window_days.data
+    ws["promise_confidence"] = float(w.promise_confidence.data)
+    hours, minutes = (w.order_cutoff.data or "").strip().split(":")
+    ws["order_cutoff"] = f"{int(hours):02d}:{minutes}"
     ws["holiday_country"] = (w.holiday_country.data or "").strip().upper()
+    ws.pop("holiday_subdivision", None)
+    if (w.holiday_subdivision.data or "").strip():
+        ws["holiday_subdivision"] = w.holiday_subdivision.data.strip().upper()
     ws["working_days"] = [d.strip().lower() for d in (w.working_days.data or "").split(",") if d.strip()]
     ws["closures"] = [h.strip() for h in (w.closures.data or "").splitlines() if h.strip()]
     return ws

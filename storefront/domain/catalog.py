@@ -73,7 +73,6 @@ class Workshop:
     assembly_days: int
     testing_days: int
     transit_days: int
-    window_days: int  # no longer read: the window follows from learned spreads (domain.spread)
     cutoff: time = time(15, 0)  # orders paid after this (shop time) count from the next working day
     supplier_confidence: float = 0.9  # a supplier part is planned in on the day it arrives with this confidence
     promise_confidence: float = 0.95  # the promised window closes on the day delivery happens with this confidence
@@ -321,7 +320,6 @@ def _parse_workshop(ws: dict) -> Workshop:
         assembly_days=int(ws["assembly_days"]),
         testing_days=int(ws["testing_days"]),
         transit_days=int(ws["transit_days"]),
-        window_days=int(ws["window_days"]),
         cutoff=_field(ws, "order_cutoff", "15:00", time.fromisoformat),
         supplier_confidence=_confidence(ws, "supplier_confidence", 0.9),
         promise_confidence=_confidence(ws, "promise_confidence", 0.95),

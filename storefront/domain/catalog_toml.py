@@ -74,7 +74,6 @@ REQUIRED = {
         "assembly_days": int,
         "testing_days": int,
         "transit_days": int,
-        "window_days": int,
     },
     "groups": {"code": str, "label": str, "pick": str, "options": list},
     "options": {"code": str, "label": str, "delta_cents": int, "component": str},

@@ -343,3 +343,54 @@ def test_the_editor_and_a_toml_import_say_the_same_about_a_bad_rate(staff_client
     assert "shipping.rates[1].fee_cents must be a whole number of cents, 0 or more (got -1)" in response.get_data(
         as_text=True
     )
+
+
+def publish(staff_client, draft_id: int, url: str):
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', staff_client.get(url).get_data(as_text=True))
+    return staff_client.post(f"/backoffice/catalog/drafts/{draft_id}/publish", {"version": version.group(1)})
+
+
+def test_an_owner_sets_the_delivery_promise_and_cut_off_and_the_live_workshop_follows(staff_client):
+    from datetime import time
+
+    from storefront.services.catalog import live_catalog
+
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert "workshop-window_days" not in fields  # the old fixed window, read by nothing, is gone from the form
+    assert (fields["workshop-promise_confidence"], fields["workshop-order_cutoff"]) == ("0.95", "15:00")
+    edits = {
+        "workshop-max_window_days": "4",
+        "workshop-promise_confidence": "0.97",
+        "workshop-order_cutoff": "9:30",
+        "workshop-holiday_subdivision": "ny",
+    }
+    assert staff_client.post(url, {**fields, **edits}).status_code == 303
+    workshop = db.session.get(CatalogDraft, draft_id).data["workshop"]
+    assert (workshop["max_window_days"], workshop["promise_confidence"]) == (4, 0.97)
+    assert (workshop["order_cutoff"], workshop["holiday_subdivision"]) == ("09:30", "NY")
+    assert publish(staff_client, draft_id, url).status_code == 303
+    live = live_catalog().workshop
+    assert (live.max_window_days, live.promise_confidence, live.cutoff) == (4, 0.97, time(9, 30))
+
+
+def test_a_confidence_or_cut_off_out_of_range_is_refused_on_its_field_and_nothing_is_saved(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    bad = {"workshop-promise_confidence": "1.2", "workshop-order_cutoff": "25:00"}
+    response = staff_client.post(url, {**fields, **bad})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Nothing was saved" in page
+    assert re.search(r'id="workshop-promise_confidence-error">Number must be between 0.5 and 0.99', page)
+    assert re.search(r'id="workshop-order_cutoff-error">Use a time such as 15:00.<', page)
+    assert 'value="1.2"' in page and 'value="25:00"' in page
+    assert db.session.get(CatalogDraft, draft_id).data == drafts.live_version().data
+
+
+def test_an_unknown_holiday_subdivision_is_named_by_the_check_and_cannot_be_published(staff_client):
+    draft_id, url = start_draft(staff_client)
+    fields = form_fields(staff_client.get(url).get_data(as_text=True))
+    assert staff_client.post(url, {**fields, "workshop-holiday_subdivision": "ZZ"}).status_code == 303
+    assert "workshop.holiday_subdivision" in staff_client.get(url).get_data(as_text=True)
+    response = publish(staff_client, draft_id, url)
+    assert response.status_code == 422 and "workshop.holiday_subdivision" in response.get_data(as_text=True)
