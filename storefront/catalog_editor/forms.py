@@ -82,7 +82,6 @@ class ComponentForm(Form):
 
 
 class WorkshopForm(Form):
-    assembly_capacity_per_day = IntegerField("Assembly slots a day", [InputRequired(), NumberRange(1, 500)])
     assembly_days = IntegerField("Assembly days", [InputRequired(), NumberRange(0, 60)])
     testing_days = IntegerField("Testing days", [InputRequired(), NumberRange(0, 60)])
     transit_days = IntegerField("Transit days", [InputRequired(), NumberRange(0, 60)])
@@ -313,7 +312,8 @@ def _component(old: dict, f) -> dict:
 
 
 def _workshop(old: dict, w) -> dict:
-    numbers = ("assembly_capacity_per_day", "assembly_days", "testing_days", "transit_days", "max_window_days")
+    # the slots a day are the capacity setting, changed on its own page with a re-plan (the catalog seeds it)
+    numbers = ("assembly_days", "testing_days", "transit_days", "max_window_days")
     ws = {**old, **{name: getattr(w, name).data for name in numbers}}
     ws["promise_confidence"] = float(w.promise_confidence.data)
     hours, minutes = (w.order_cutoff.data or "").strip().split(":")

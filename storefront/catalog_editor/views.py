@@ -13,6 +13,7 @@ from ..domain.catalog import CatalogError, table_problems
 from ..domain.catalog_toml import TomlProblems
 from ..domain.roles import Role
 from ..services import catalog_drafts as drafts
+from ..services.catalog import assembly_capacity, live_catalog
 from ..services.quote import quote_at
 from ..shop.forms import build_form
 from .forms import (
@@ -194,6 +195,7 @@ def _render_editor(draft, form, status=200, note=None, reload=False, problems=No
         action_form=VersionForm(formdata=None, version=draft.version),
         field_id=field_id,
         published_codes=drafts.published_option_codes(),
+        capacity=assembly_capacity(live_catalog()),
     ), status
 
 

@@ -394,3 +394,18 @@ def test_an_unknown_holiday_subdivision_is_named_by_the_check_and_cannot_be_publ
     assert "workshop.holiday_subdivision" in staff_client.get(url).get_data(as_text=True)
     response = publish(staff_client, draft_id, url)
     assert response.status_code == 422 and "workshop.holiday_subdivision" in response.get_data(as_text=True)
+
+
+def test_the_editor_shows_the_running_capacity_and_sends_its_changes_to_the_capacity_page(staff_client):
+    from storefront.models import Setting
+    from storefront.services.catalog import CAPACITY_KEY
+
+    db.session.get(Setting, CAPACITY_KEY).value = "6"
+    db.session.commit()
+    draft_id, url = start_draft(staff_client)
+    page = staff_client.get(url).get_data(as_text=True)
+    assert re.search(r'id="capacity-note">Assembly slots a day: 6, set on\s+<a href="/backoffice/capacity">', page)
+    fields = form_fields(page)
+    assert "workshop-assembly_capacity_per_day" not in fields  # publishing it used to change nothing
+    assert staff_client.post(url, fields).status_code == 303
+    assert db.session.get(CatalogDraft, draft_id).data["workshop"]["assembly_capacity_per_day"] == 4  # kept as seeded
