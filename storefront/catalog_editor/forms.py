@@ -319,9 +319,10 @@ def _workshop(old: dict, w) -> dict:
     hours, minutes = (w.order_cutoff.data or "").strip().split(":")
     ws["order_cutoff"] = f"{int(hours):02d}:{minutes}"
     ws["holiday_country"] = (w.holiday_country.data or "").strip().upper()
+    subdivision = (w.holiday_subdivision.data or "").strip().upper()
     ws.pop("holiday_subdivision", None)
-    if (w.holiday_subdivision.data or "").strip():
-        ws["holiday_subdivision"] = w.holiday_subdivision.data.strip().upper()
+    if subdivision:
+        ws["holiday_subdivision"] = subdivision
     ws["working_days"] = [d.strip().lower() for d in (w.working_days.data or "").split(",") if d.strip()]
     ws["closures"] = [h.strip() for h in (w.closures.data or "").splitlines() if h.strip()]
     return ws

@@ -88,7 +88,7 @@ def drop(session: Session) -> None:
 
 def forget(session: Session) -> None:
     """The transaction rolled back: nothing it noted or wrote stands."""
-    session.info.pop(NOTE, None)
+    drop(session)
     session.info.pop(WRITTEN, None)
 
 
@@ -121,12 +121,12 @@ def write(session: Session, stamp: str, replaced: str | None) -> None:
     it (`stamp` is `replaced`: a re-plan that changed nothing): keep the re-plan's note with that stamp, unless
     another commit changed the plan after the re-plan began reading. That plan lacked the other commit's changes
     (a payment's slot, say); quotes read the long way instead until the next re-plan."""
-    noted, written = session.info.pop(NOTE, None), session.info.pop(WRITTEN, set())
-    if noted is None:
+    pending, written = session.info.pop(NOTE, None), session.info.pop(WRITTEN, set())
+    if pending is None:
         if written <= KEEP_SUMMARY and replaced is not None:  # the plan did not change: keep the last summary
             session.connection().execute(_RESTAMP, {"stamp": stamp, "replaced": replaced})
         return
-    summary, basis = noted
+    summary, basis = pending
     if basis != replaced:
         return
     runs = json.dumps([[first.toordinal(), last.toordinal(), count] for first, last, count in summary.runs])

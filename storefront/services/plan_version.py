@@ -119,9 +119,9 @@ def note_bulk_write(session: Session, table: str) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    plan_summary.drop(session)  # a re-plan's note may count rows the rollback undid
-    if session.in_nested_transaction():
-        return  # a savepoint's (SQLAlchemy calls this for those too): what the transaction wrote before it stands
+    if session.in_nested_transaction():  # a savepoint's (SQLAlchemy calls this for those too)
+        plan_summary.drop(session)  # a re-plan's note may count rows the rollback undid; the rest stands
+        return
     plan_summary.forget(session)
     session.info.pop("plan_dirty", None)
     session.info.pop("plan_bumped", None)
